@@ -1,0 +1,1 @@
+"""LibCST codemods, one per kind of fix; installed as `hflint.codemods`."""

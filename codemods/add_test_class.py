@@ -1,0 +1,24 @@
+"""Add the `Test<Model>Models` class, from the canonical skeleton, to a file that has none (HF101)."""
+
+from __future__ import annotations
+
+import libcst as cst
+from hflint.codemods import skeletons
+from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+
+
+class AddTestClassCommand(VisitorBasedCodemodCommand):
+    DESCRIPTION = "Add the Test<Model>Models class from hflint's canonical skeleton."
+
+    def __init__(self, context: CodemodContext, model_name: str | None = None) -> None:
+        super().__init__(context)
+        self.model_name = model_name
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        skeleton = skeletons.filled_skeleton(
+            skeletons.model_name_for(self.context, self.model_name)
+        )
+        test_class = skeletons.test_class(skeleton)
+        support = skeletons.support_for(skeleton, [test_class], updated_node)
+        module = skeletons.insert_support(updated_node, support)
+        return skeletons.insert_before_entry(module, [test_class], before="main")

@@ -1,0 +1,1 @@
+"""Mechanical repairs for files that do not parse (rule HF001), one per module."""

@@ -1,0 +1,3 @@
+from hflint.cli import main
+
+main()

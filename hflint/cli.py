@@ -1,0 +1,351 @@
+"""The `hflint` command line. `hflint PATHS` is `hflint check PATHS`, as with ruff."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from hflint import __version__, output
+from hflint.config import ConfigError, init_config, load_settings, validate_codes
+from hflint.diagnostics import Applicability, Diagnostic
+from hflint.discovery import discover
+from hflint.output.statistics import render_statistics
+from hflint.rule import all_rules, rule_infos
+from hflint.runner import FileOutcome, RunOptions, run
+
+EXIT_CLEAN, EXIT_DIAGNOSTICS, EXIT_ERROR = 0, 1, 2
+# Formats whose readers want every fix's edits (the others only say that a fix exists).
+FORMATS_WITH_EDITS = frozenset({"json", "json-lines", "sarif"})
+
+
+class DefaultCommandGroup(click.Group):
+    """Runs `check` when the first argument is not a subcommand (`hflint --fix tests/`)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (
+            args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")
+        ):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+def _codes(values: Sequence[str]) -> tuple[str, ...]:
+    """`--select HF1,HF201 --select HF3` -> ("HF1", "HF201", "HF3")."""
+    return tuple(
+        code.strip().upper() for value in values for code in value.split(",") if code.strip()
+    )
+
+
+@click.group(
+    cls=DefaultCommandGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="""\b
+Examples:
+  hflint fixed_tests/                   lint (same as `hflint check`)
+  hflint --fix fixed_tests/             lint and apply safe fixes
+  hflint rule HF102                     explain a rule
+Run `hflint COMMAND --help` for a command's options.""",
+)
+@click.version_option(__version__, prog_name="hflint")
+def cli() -> None:
+    """Lint and fix suites of HuggingFace model test files (test_hf_<model>.py)."""
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  hflint check fixed_tests/
+  hflint check --fix --show-fixes fixed_tests/
+  hflint check --fix --unsafe-fixes --diff tests/test_hf_bert.py
+  hflint check --select HF1 --ignore HF105 --format github .
+  hflint check --format sarif --output-file hflint.sarif --exit-zero ."""
+)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--fix", is_flag=True, help="Apply safe fixes (and unsafe ones with --unsafe-fixes).")
+@click.option(
+    "--unsafe-fixes", is_flag=True, help="Also apply (or show) fixes that may change meaning."
+)
+@click.option(
+    "--diff", is_flag=True, help="Print the fixes as unified diffs; write nothing. Exit 1 if any."
+)
+@click.option("--show-fixes", is_flag=True, help="List what --fix fixed, per file.")
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(output.format_names()),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the output here.",
+)
+@click.option(
+    "--statistics", is_flag=True, help="Count diagnostics per rule instead of listing them."
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when diagnostics remain.")
+@click.option("-q", "--quiet", is_flag=True, help="Print diagnostics only: no summary.")
+@click.option(
+    "--select",
+    multiple=True,
+    help="Rule codes or prefixes to enable (comma-separated; ALL for every rule).",
+)
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
+@click.option(
+    "--extend-select",
+    multiple=True,
+    help="Rule codes or prefixes to enable on top of the selection.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="pyproject.toml to read [tool.hflint] from.",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write .hflint_cache/.")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes [default: all cores]."
+)
+def check(
+    paths: tuple[str, ...],
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    show_fixes: bool,
+    format_name: str,
+    output_file: Path | None,
+    statistics: bool,
+    exit_zero: bool,
+    quiet: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    config_path: Path | None,
+    no_cache: bool,
+    jobs: int | None,
+) -> None:
+    """Check test files for problems (the default command)."""
+    try:
+        settings = load_settings(config_path, [Path(p) for p in paths])
+        overrides: dict[str, Any] = {}
+        for key, values in (
+            ("select", select),
+            ("ignore", ignore),
+            ("extend_select", extend_select),
+        ):
+            if values:
+                overrides[key] = _codes(values)
+        for key in ("select", "ignore", "extend_select"):
+            flag = "--" + key.replace("_", "-")
+            origin = (
+                (None, flag) if key in overrides else (settings.config_path, key.replace("_", "-"))
+            )
+            validate_codes(
+                overrides.get(key, getattr(settings, key)), all_rules(), origin[1], path=origin[0]
+            )
+        for _, codes in settings.per_file_ignores:
+            validate_codes(codes, all_rules(), "per-file-ignores", path=settings.config_path)
+    except ConfigError as error:
+        _fail(str(error))
+    settings = replace(settings, **overrides)
+    found = discover(paths, settings)
+    for missing in found.missing:
+        click.echo(f"hflint: error: {missing}: no such file or directory", err=True)
+    options = RunOptions(
+        settings=settings,
+        fix=fix and not diff,
+        diff=diff,
+        unsafe_fixes=unsafe_fixes,
+        with_edits=format_name in FORMATS_WITH_EDITS,
+        use_cache=not no_cache,
+    )
+    outcomes = run(found.files, options, jobs)
+    diagnostics = sorted((d for o in outcomes for d in o.diagnostics), key=lambda d: d.sort_key)
+    errors = _report_problems(outcomes)
+
+    if diff:
+        text = "".join(o.diff for o in outcomes)
+        _emit(text, output_file)
+        fixed = sum(sum(o.fixed.values()) for o in outcomes)
+        if not quiet:
+            click.echo(f"Would fix {fixed} error{'s' if fixed != 1 else ''}.", err=True)
+        sys.exit(
+            EXIT_ERROR if errors or found.missing else (EXIT_DIAGNOSTICS if text else EXIT_CLEAN)
+        )
+
+    if statistics:
+        body = render_statistics(
+            diagnostics, "json" if format_name == "json" else "text", unsafe_fixes=unsafe_fixes
+        )
+    else:
+        report = output.Report(
+            diagnostics=tuple(diagnostics),
+            checked_files=tuple(o.path for o in outcomes),
+            rules=rule_infos(),
+            show_fix_status=True,
+            unsafe_fixes=unsafe_fixes,
+            tool_version=__version__,
+        )
+        body = output.render(format_name, report)
+    if format_name in ("text", "concise") and not quiet:
+        body += _fix_listing(outcomes) if show_fixes else ""
+        body += _summary(diagnostics, outcomes, unsafe_fixes=unsafe_fixes, files=len(found.files))
+    _emit(body, output_file)
+    if errors or found.missing:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_DIAGNOSTICS if diagnostics and not exit_zero else EXIT_CLEAN)
+
+
+def _emit(text: str, output_file: Path | None) -> None:
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        _fail(f"cannot write {output_file}: {error.strerror or error}")
+
+
+def _report_problems(outcomes: list[FileOutcome]) -> bool:
+    """Print warnings and internal errors to stderr; True when any file hit an internal error."""
+    errors = False
+    for outcome in outcomes:
+        for message in outcome.messages:
+            click.echo(f"hflint: warning: {message}", err=True)
+        if outcome.internal_error:
+            errors = True
+            click.echo(f"hflint: error: internal error while checking {outcome.path}:", err=True)
+            click.echo(outcome.internal_error, err=True)
+    return errors
+
+
+def _fix_listing(outcomes: list[FileOutcome]) -> str:
+    fixed = [(o.path, o.fixed) for o in outcomes if o.fixed]
+    if not fixed:
+        return "No errors fixed.\n"
+    names = {code: rule.name for code, rule in all_rules().items()}
+    total = sum(sum(counts.values()) for _, counts in fixed)
+    lines = [f"Fixed {total} error{'s' if total != 1 else ''}:"]
+    for path, counts in fixed:
+        lines.append(f"- {path}:")
+        lines += [
+            f"    {count} × {code} ({names.get(code, '')})"
+            for code, count in sorted(counts.items())
+        ]
+    return "\n".join(lines) + "\n\n"
+
+
+def _summary(
+    diagnostics: list[Diagnostic], outcomes: list[FileOutcome], *, unsafe_fixes: bool, files: int
+) -> str:
+    fixed = sum(sum(o.fixed.values()) for o in outcomes)
+    remaining = len(diagnostics)
+    if not files:
+        return "warning: no test files found (default include: **/test_hf_*.py)\n"
+    if not remaining:
+        return (
+            f"Fixed {fixed} error{'s' if fixed != 1 else ''}; all checks passed!\n"
+            if fixed
+            else "All checks passed!\n"
+        )
+    if fixed:
+        head = f"Found {fixed + remaining} errors ({fixed} fixed, {remaining} remaining)."
+    else:
+        head = f"Found {remaining} error{'s' if remaining != 1 else ''}."
+    counts = Counter(d.fix.applicability for d in diagnostics if d.fix is not None)
+    safe, unsafe = counts[Applicability.SAFE], counts[Applicability.UNSAFE]
+    lines = [head]
+    applicable = safe + (unsafe if unsafe_fixes else 0)
+    hidden = 0 if unsafe_fixes else unsafe
+    if applicable:
+        option = "`--fix --unsafe-fixes`" if unsafe_fixes else "`--fix`"
+        note = (
+            f" ({hidden} hidden fixes can be enabled with the `--unsafe-fixes` option)"
+            if hidden
+            else ""
+        )
+        lines.append(f"[*] {applicable} fixable with the {option} option{note}.")
+    elif hidden:
+        lines.append(
+            f"No fixes available ({hidden} hidden fixes can be enabled with the `--unsafe-fixes` option)."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"hflint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@cli.command("rules", epilog="\b\nExamples:\n  hflint rules\n  hflint rules --format json")
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def list_rules(format_name: str) -> None:
+    """List every rule: code, name, fix safety and summary."""
+    infos = rule_infos()
+    if format_name == "json":
+        records = [
+            {
+                "code": i.code,
+                "name": i.name,
+                "summary": i.summary,
+                "fix": i.fix_applicability.value if i.fix_applicability else None,
+            }
+            for i in infos.values()
+        ]
+        click.echo(json.dumps(records, indent=2))
+        return
+    for info in infos.values():
+        fix = f"[{info.fix_applicability.value} fix]" if info.fix_applicability else ""
+        click.echo(f"{info.code}  {info.name:<28} {fix:<14} {info.summary}")
+
+
+@cli.command(
+    "rule", epilog="\b\nExamples:\n  hflint rule HF102\n  hflint rule test-class-name-mismatch"
+)
+@click.argument("code")
+def explain_rule(code: str) -> None:
+    """Show a rule's documentation: what it does, why it matters, an example, fix safety."""
+    infos = rule_infos()
+    by_name = {info.name: info for info in infos.values()}
+    info = infos.get(code.upper()) or by_name.get(code)
+    if info is None:
+        import difflib
+
+        close = difflib.get_close_matches(
+            code.upper(), list(infos), n=1
+        ) or difflib.get_close_matches(code, list(by_name), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        _fail(f"unknown rule {code!r}{hint}; `hflint rules` lists them")
+    click.echo(f"# {info.name} ({info.code})\n\n{info.documentation}")
+
+
+@cli.command("init", epilog="\b\nExamples:\n  hflint init\n  hflint init path/to/pyproject.toml")
+@click.argument("pyproject", type=click.Path(path_type=Path), default="pyproject.toml")
+def init(pyproject: Path) -> None:
+    """Add a commented default [tool.hflint] section to pyproject.toml, keeping the rest as it is."""
+    try:
+        added = init_config(pyproject)
+    except ConfigError as error:
+        _fail(str(error))
+    click.echo(
+        f"Added [tool.hflint] to {pyproject}" if added else f"{pyproject} already has [tool.hflint]"
+    )
+
+
+def main() -> None:
+    cli(prog_name="hflint")

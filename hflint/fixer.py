@@ -1,0 +1,127 @@
+"""Apply fixes to one file's text until it is stable.
+
+Each round lints the text, computes the edits of every applicable fix, applies the ones that do not
+overlap an earlier one, and lints again; overlapping fixes wait for the next round, computed on the
+new text. A round whose result does not parse is retried one fix at a time, and a fix that breaks
+the file is dropped with a message, so the file is never left worse than it was.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+from hflint.linter import Finding, LintedFile, TextEdit, apply_edits, fix_is_applicable, lint_text
+from hflint.rule import Rule
+
+MAX_ROUNDS = 10
+
+
+@dataclass
+class FixResult:
+    text: str
+    linted: LintedFile
+    fixed: Counter[str] = field(default_factory=Counter)
+    messages: list[str] = field(default_factory=list)
+
+
+def fix_text(
+    path: str,
+    text: str,
+    rules: Sequence[type[Rule]],
+    *,
+    unsafe: bool,
+    settings: Mapping[str, Any] | None = None,
+) -> FixResult:
+    linted = lint_text(path, text, rules, settings=settings)
+    result = FixResult(text=text, linted=linted)
+    # Fixes that produced unparsable code, by (code, message): never offered again in this run.
+    broken: set[tuple[str, str]] = set()
+    for _ in range(MAX_ROUNDS):
+        candidates = [
+            (finding, edits)
+            for finding in linted.findings
+            if fix_is_applicable(finding.report.fix, unsafe=unsafe)
+            and (finding.code, finding.report.message) not in broken
+            and (edits := linted.fix_edits(finding))
+        ]
+        if not candidates:
+            return result
+        chosen = _non_overlapping(candidates)
+        new_text = _apply(linted.text, chosen)
+        if not _parses(new_text):
+            new_text, chosen = _apply_one_by_one(linted.text, chosen, broken, result.messages)
+            if not chosen:
+                continue
+        if new_text == linted.text:
+            return result
+        result.fixed.update(finding.code for finding, _ in chosen)
+        result.text = new_text
+        linted = result.linted = lint_text(path, new_text, rules, settings=settings)
+    result.messages.append(f"fixes did not settle after {MAX_ROUNDS} rounds; stopped")
+    return result
+
+
+def _non_overlapping(
+    candidates: list[tuple[Finding, tuple[TextEdit, ...]]],
+) -> list[tuple[Finding, tuple[TextEdit, ...]]]:
+    """Fixes whose edits touch no text another chosen fix touches (identical edits count once)."""
+    chosen: list[tuple[Finding, tuple[TextEdit, ...]]] = []
+    taken: list[TextEdit] = []
+    for finding, edits in sorted(candidates, key=lambda c: (c[1][0].start, c[0].code)):
+        if all(edit in taken for edit in edits):
+            chosen.append((finding, edits))  # the same change fixes this finding too
+        elif not any(_overlaps(edit, other) for edit in edits for other in taken):
+            chosen.append((finding, edits))
+            taken.extend(edits)
+    return chosen
+
+
+def _overlaps(a: TextEdit, b: TextEdit) -> bool:
+    # Two insertions at the same point also conflict: their order would be arbitrary.
+    return (a.start < b.end and b.start < a.end) or a.start == b.start
+
+
+def _apply(text: str, chosen: list[tuple[Finding, tuple[TextEdit, ...]]]) -> str:
+    return apply_edits(text, {edit for _, edits in chosen for edit in edits})
+
+
+def _apply_one_by_one(
+    text: str,
+    chosen: list[tuple[Finding, tuple[TextEdit, ...]]],
+    broken: set[tuple[str, str]],
+    messages: list[str],
+) -> tuple[str, list[tuple[Finding, tuple[TextEdit, ...]]]]:
+    """Keep the first fix whose result parses; drop the ones before it that broke the file."""
+    for index, (finding, edits) in enumerate(chosen):
+        candidate = apply_edits(text, edits)
+        if _parses(candidate):
+            _drop(chosen[:index], broken, messages)
+            return candidate, [(finding, edits)]
+    _drop(chosen, broken, messages)
+    return text, []
+
+
+def _drop(
+    chosen: list[tuple[Finding, tuple[TextEdit, ...]]],
+    broken: set[tuple[str, str]],
+    messages: list[str],
+) -> None:
+    for finding, _ in chosen:
+        broken.add((finding.code, finding.report.message))
+        messages.append(
+            f"{finding.code} fix at {finding.start.row}:{finding.start.column} discarded: "
+            "its result does not parse"
+        )
+
+
+def _parses(text: str) -> bool:
+    try:
+        cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        return False
+    return True

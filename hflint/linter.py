@@ -1,0 +1,276 @@
+"""Lint one file's text: parse once, visit once for every enabled rule, resolve what was reported.
+
+Positions and fix edits are the expensive parts; both are computed only for files that have
+diagnostics, and edits only when the caller needs them (fixing, or an output that shows them).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper
+
+from hflint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
+from hflint.noqa import Suppressions
+from hflint.positions import LineIndex, node_ranges
+from hflint.rule import CodemodFix, Report, Rule, RuleContext, SourceFix
+from hflint.syntax import find_syntax_problem
+
+# Fields that only hold whitespace, comments and punctuation. Skipping them roughly halves the walk;
+# they are walked after all when an enabled rule visits one of the node types they hold.
+_TRIVIA_FIELDS = frozenset(
+    {
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "newline",
+        "trailing_whitespace",
+        "lpar",
+        "rpar",
+        "comma",
+        "semicolon",
+        "colon",
+        "equal",
+        "dot",
+    }
+)
+_TRIVIA_TYPES = frozenset(
+    {
+        "Comment",
+        "EmptyLine",
+        "Newline",
+        "TrailingWhitespace",
+        "SimpleWhitespace",
+        "ParenthesizedWhitespace",
+        "LeftParen",
+        "RightParen",
+        "Comma",
+        "Semicolon",
+        "Colon",
+        "AssignEqual",
+        "Dot",
+    }
+)
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    """An edit in character offsets of the text it was computed on."""
+
+    start: int
+    end: int
+    content: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's report with its location resolved; the engine's working form of a diagnostic."""
+
+    report: Report
+    start: Location
+    end: Location
+
+    @property
+    def code(self) -> str:
+        return self.report.code
+
+
+@dataclass
+class LintedFile:
+    """The result of linting one text: its tree (None when it does not parse) and the findings."""
+
+    path: str
+    text: str
+    module: cst.Module | None
+    findings: list[Finding]
+
+    def fix_edits(self, finding: Finding) -> tuple[TextEdit, ...]:
+        """The text edits of a finding's fix: its codemod's output compared with the original text."""
+        fix = finding.report.fix
+        if fix is None:
+            return ()
+        if isinstance(fix, CodemodFix):
+            if self.module is None:
+                return ()
+            try:
+                new_text: str | None = fix.apply(self.module, self.path).code
+            except Exception:
+                return ()
+        else:
+            new_text = fix.transform(self.text)
+        return () if new_text is None else text_edits(self.text, new_text)
+
+    def diagnostics(self, *, with_edits: bool) -> list[Diagnostic]:
+        index = LineIndex.of(self.text) if with_edits else None
+        result = []
+        for finding in self.findings:
+            fix = None
+            spec = finding.report.fix
+            if spec is not None:
+                edits: tuple[Edit, ...] = ()
+                if index is not None:
+                    edits = tuple(
+                        Edit(index.location(e.start), index.location(e.end), e.content)
+                        for e in self.fix_edits(finding)
+                    )
+                    if not edits:
+                        # The fix turned out to change nothing (or failed): do not advertise it.
+                        spec = None
+                if spec is not None:
+                    fix = Fix(spec.title, spec.applicability, edits)
+            result.append(
+                Diagnostic(
+                    path=self.path,
+                    code=finding.report.code,
+                    name=finding.report.name,
+                    message=finding.report.message,
+                    start=finding.start,
+                    end=finding.end,
+                    fix=fix,
+                )
+            )
+        return result
+
+
+def text_edits(old: str, new: str) -> tuple[TextEdit, ...]:
+    """The line-level differences between two texts, as edits in offsets of `old`."""
+    if old == new:
+        return ()
+    old_lines = old.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    offsets = [0]
+    for line in old_lines:
+        offsets.append(offsets[-1] + len(line))
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    return tuple(
+        TextEdit(offsets[i1], offsets[i2], "".join(new_lines[j1:j2]))
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    )
+
+
+def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
+    """Apply non-overlapping edits (in offsets of `text`)."""
+    pieces = []
+    cursor = 0
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        pieces.append(text[cursor : edit.start])
+        pieces.append(edit.content)
+        cursor = edit.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def lint_text(
+    path: str,
+    text: str,
+    rules: Sequence[type[Rule]],
+    *,
+    settings: Mapping[str, Any] | None = None,
+) -> LintedFile:
+    """Parse `text` once and run every rule in `rules` over it in one visit."""
+    context = RuleContext.for_text(path, text, settings)
+    suppressions = Suppressions.scan(text)
+    try:
+        module: cst.Module | None = cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        module = None
+    if module is None:
+        problem = find_syntax_problem(text, path)
+        reports = (
+            []
+            if problem is None
+            else [r for rule in rules for r in rule.on_syntax_error(context, text, problem)]
+        )
+    else:
+        reports = _visit(module, rules, context)
+    reports = [r for r in reports if not suppressions.file_suppresses(r.code)]
+    findings = _locate(module, reports)
+    findings = [f for f in findings if not suppressions.line_suppresses(f.start.row, f.code)]
+    findings.sort(key=lambda f: (f.start, f.end, f.code))
+    return LintedFile(path=path, text=text, module=module, findings=findings)
+
+
+def _visit(module: cst.Module, rules: Sequence[type[Rule]], context: RuleContext) -> list[Report]:
+    dependencies = {dep for rule in rules for dep in rule.METADATA_DEPENDENCIES}
+    metadata: Mapping[Any, Mapping[Any, Any]] = {}
+    if dependencies:
+        metadata = MetadataWrapper(module, unsafe_skip_copy=True).resolve_many(dependencies)
+    instances = [rule(context, metadata) for rule in rules]
+    visitors: dict[str, list[Callable[[cst.CSTNode], object]]] = defaultdict(list)
+    leavers: dict[str, list[Callable[[cst.CSTNode], object]]] = defaultdict(list)
+    for instance in instances:
+        for node_type, visit, leave in _handlers(type(instance)):
+            if visit:
+                visitors[node_type].append(getattr(instance, f"visit_{node_type}"))
+            if leave:
+                leavers[node_type].append(getattr(instance, f"leave_{node_type}"))
+    with_trivia = any(t in _TRIVIA_TYPES for t in (*visitors, *leavers))
+    _walk(module, visitors, leavers, with_trivia)
+    return [report for instance in instances for report in instance.reports]
+
+
+@cache
+def _handlers(rule: type[Rule]) -> tuple[tuple[str, bool, bool], ...]:
+    """(node type, has visit_, has leave_) for every node type a rule class handles."""
+    names = {n.split("_", 1)[1] for n in dir(rule) if n.startswith(("visit_", "leave_"))}
+    return tuple(
+        (name, hasattr(rule, f"visit_{name}"), hasattr(rule, f"leave_{name}"))
+        for name in sorted(names)
+    )
+
+
+@cache
+def _child_fields(node_type: type[cst.CSTNode], with_trivia: bool) -> tuple[str, ...]:
+    return tuple(
+        f.name
+        for f in dataclasses.fields(node_type)
+        if with_trivia or not (f.name in _TRIVIA_FIELDS or "whitespace" in f.name)
+    )
+
+
+def _walk(
+    node: cst.CSTNode,
+    visitors: Mapping[str, list[Callable[[cst.CSTNode], object]]],
+    leavers: Mapping[str, list[Callable[[cst.CSTNode], object]]],
+    with_trivia: bool,
+) -> None:
+    node_type = type(node).__name__
+    for visit in visitors.get(node_type, ()):
+        visit(node)
+    for name in _child_fields(type(node), with_trivia):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            _walk(value, visitors, leavers, with_trivia)
+        elif isinstance(value, (list, tuple)):
+            for child in value:
+                if isinstance(child, cst.CSTNode):
+                    _walk(child, visitors, leavers, with_trivia)
+    for leave in leavers.get(node_type, ()):
+        leave(node)
+
+
+def _locate(module: cst.Module | None, reports: list[Report]) -> list[Finding]:
+    nodes = [r.node for r in reports if r.node is not None]
+    ranges = node_ranges(module, nodes) if nodes and module is not None else {}
+    findings = []
+    for report in reports:
+        if report.node is not None:
+            start, end = ranges[report.node]
+        else:
+            row, column = report.position or (1, 1)
+            start = end = Location(row, column)
+        findings.append(Finding(report, start, end))
+    return findings
+
+
+def fix_is_applicable(fix: CodemodFix | SourceFix | None, *, unsafe: bool) -> bool:
+    return fix is not None and (fix.applicability is Applicability.SAFE or unsafe)

@@ -1,0 +1,243 @@
+"""The rule contract: what a rule module defines, and the registry rules join by being defined.
+
+A rule is a class with a `code`, a kebab-case `name`, a docstring that is its documentation, a
+`MESSAGE`, `VALID`/`INVALID` examples, and `visit_<Node>`/`leave_<Node>` methods (LibCST node class
+names) that call `self.report(...)`. The engine visits each module once for all enabled rules.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+import libcst as cst
+from libcst.codemod import Codemod, CodemodContext
+from libcst.metadata import ProviderT
+
+from hflint.diagnostics import Applicability, RuleInfo
+from hflint.naming import expected_class_name, model_name_from_path
+from hflint.syntax import SyntaxProblem
+
+CODE_PATTERN = re.compile(r"^HF\d{3}$")
+NAME_PATTERN = re.compile(r"^[a-z]+(-[a-z]+)*$")
+DOC_SECTIONS = ("## What it does", "## Why it matters", "## Example", "## Fix safety")
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a rule may know about the file it checks. Read-only."""
+
+    path: str
+    model_name: str | None
+    # The number of the file's last line, for diagnostics about something the file lacks.
+    last_line: int = 1
+    settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def for_text(
+        cls, path: str, text: str, settings: Mapping[str, Any] | None = None
+    ) -> RuleContext:
+        lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+        return cls(
+            path=path,
+            model_name=model_name_from_path(path),
+            last_line=max(1, lines),
+            settings=MappingProxyType(dict(settings or {})),
+        )
+
+    @property
+    def expected_class(self) -> str | None:
+        """The test class the file must define, or None when its name gives no model."""
+        return None if self.model_name is None else expected_class_name(self.model_name)
+
+
+@dataclass(frozen=True)
+class Valid:
+    """Code the rule must accept, checked as if it were the file at `path`."""
+
+    code: str
+    path: str = "test_hf_bert.py"
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Code the rule must report; `fixed` is the whole file after its fixes, when the rule has one.
+
+    `unsafe` says the fix needs `--unsafe-fixes`; `count` is the number of diagnostics expected.
+    """
+
+    code: str
+    path: str = "test_hf_bert.py"
+    fixed: str | None = None
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class CodemodFix:
+    """A fix expressed as a LibCST codemod applied to the whole module.
+
+    The codemod is built only when the fix is needed: plain lint output only shows that it exists.
+    """
+
+    title: str
+    applicability: Applicability
+    command: type[Codemod]
+    arguments: Mapping[str, Any] = field(default_factory=dict)
+
+    def apply(self, module: cst.Module, path: str) -> cst.Module:
+        return self.command(CodemodContext(filename=path), **self.arguments).transform_module(
+            module
+        )
+
+
+@dataclass(frozen=True)
+class SourceFix:
+    """A fix for a file with no syntax tree: a function from the whole source text to a new one."""
+
+    title: str
+    applicability: Applicability
+    transform: Callable[[str], str | None]
+
+
+FixSpec = CodemodFix | SourceFix
+
+
+@dataclass(frozen=True)
+class Report:
+    """A diagnostic as a rule raised it: positions are resolved later, and only if needed."""
+
+    code: str
+    name: str
+    message: str
+    node: cst.CSTNode | None
+    fix: FixSpec | None
+    # For diagnostics without a node (files that do not parse): 1-based (row, column).
+    position: tuple[int, int] | None = None
+
+
+class Rule:
+    """Base class of all rules. Subclasses register themselves by being defined."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    MESSAGE: ClassVar[str]
+    VALID: ClassVar[Sequence[Valid]] = ()
+    INVALID: ClassVar[Sequence[Invalid]] = ()
+    METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = ()
+    # The strongest fix the rule can offer, for its documentation; None when it never fixes.
+    FIX_APPLICABILITY: ClassVar[Applicability | None] = None
+
+    def __init__(self, context: RuleContext, metadata: Mapping[ProviderT, Mapping[Any, Any]]):
+        self.context = context
+        self._metadata = metadata
+        self.reports: list[Report] = []
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if inspect.isabstract(cls) or "code" not in cls.__dict__:
+            return
+        _check_contract(cls)
+        if cls.code in _REGISTRY and _REGISTRY[cls.code] is not cls:
+            raise TypeError(f"rule code {cls.code} is defined twice")
+        _REGISTRY[cls.code] = cls
+
+    def get_metadata(self, key: ProviderT, node: cst.CSTNode, default: Any = None) -> Any:
+        if key not in self.METADATA_DEPENDENCIES:
+            raise KeyError(f"{self.code} reads {key.__name__} without declaring it")
+        return self._metadata[key].get(node, default)
+
+    def report(
+        self, node: cst.CSTNode, message: str | None = None, *, fix: FixSpec | None = None
+    ) -> None:
+        self.reports.append(Report(self.code, self.name, message or self.MESSAGE, node, fix))
+
+    def report_at(
+        self, row: int, column: int, message: str | None = None, *, fix: FixSpec | None = None
+    ) -> None:
+        self.reports.append(
+            Report(self.code, self.name, message or self.MESSAGE, None, fix, (row, column))
+        )
+
+    @classmethod
+    def on_syntax_error(
+        cls, context: RuleContext, source: str, problem: SyntaxProblem
+    ) -> Iterator[Report]:
+        """Reports for a file that does not parse (no tree to visit). Most rules have none."""
+        return iter(())
+
+    @classmethod
+    def info(cls) -> RuleInfo:
+        doc = inspect.cleandoc(cls.__doc__ or "")
+        return RuleInfo(
+            code=cls.code,
+            name=cls.name,
+            summary=doc.splitlines()[0] if doc else cls.MESSAGE,
+            documentation=doc,
+            fix_applicability=cls.FIX_APPLICABILITY,
+        )
+
+
+_REGISTRY: dict[str, type[Rule]] = {}
+
+
+def _check_contract(cls: type[Rule]) -> None:
+    """Fail at import time, naming the rule, rather than produce an undocumented rule."""
+    where = f"{cls.__module__}.{cls.__qualname__}"
+    if not CODE_PATTERN.match(cls.code):
+        raise TypeError(f"{where}: code {cls.code!r} is not HF + 3 digits")
+    if not NAME_PATTERN.match(getattr(cls, "name", "")):
+        raise TypeError(f"{where}: name must be kebab-case")
+    doc = cls.__doc__ or ""
+    missing = [section for section in DOC_SECTIONS if section not in doc]
+    if missing:
+        raise TypeError(f"{where}: docstring lacks {', '.join(missing)}")
+    if not getattr(cls, "MESSAGE", ""):
+        raise TypeError(f"{where}: MESSAGE is empty")
+
+
+@cache
+def all_rules() -> Mapping[str, type[Rule]]:
+    """Every rule, by code, in code order. Importing `hflint.rules` modules registers them."""
+    package = importlib.import_module("hflint.rules")
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+    return MappingProxyType(dict(sorted(_REGISTRY.items())))
+
+
+def rule_infos() -> dict[str, RuleInfo]:
+    return {code: rule.info() for code, rule in all_rules().items()}
+
+
+def matches_code(code: str, selectors: Sequence[str]) -> bool:
+    """True when a selector (`ALL`, a full code or a prefix such as `HF1`) covers `code`."""
+    return any(selector == "ALL" or code.startswith(selector) for selector in selectors)
+
+
+def select_rules(
+    select: Sequence[str], ignore: Sequence[str], extend_select: Sequence[str] = ()
+) -> tuple[type[Rule], ...]:
+    """The enabled rules: selected (or extended) and not ignored, as ruff resolves them."""
+    chosen = tuple(select) + tuple(extend_select)
+    return tuple(
+        rule
+        for code, rule in all_rules().items()
+        if matches_code(code, chosen) and not _ignored(code, chosen, ignore)
+    )
+
+
+def _ignored(code: str, chosen: Sequence[str], ignore: Sequence[str]) -> bool:
+    """An ignore wins unless a selector names the code more specifically than the ignore does."""
+    ignore_depth = max((_specificity(s) for s in ignore if matches_code(code, [s])), default=-1)
+    select_depth = max((_specificity(s) for s in chosen if matches_code(code, [s])), default=0)
+    return ignore_depth >= select_depth
+
+
+def _specificity(selector: str) -> int:
+    return 0 if selector == "ALL" else len(selector)

@@ -1,0 +1,195 @@
+"""Check (and fix) many files: cache lookups in the parent, the misses in a process pool."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import traceback
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from hflint.cache import Cache, cache_key
+from hflint.diagnostics import Diagnostic, Location
+from hflint.fixer import fix_text
+from hflint.linter import lint_text
+from hflint.rule import Rule, matches_code, select_rules
+from hflint.settings import Settings
+from hflint.source import SourceError, SourceFile, decode_source, write_atomic
+
+IO_ERROR_CODE = "HF000"
+IO_ERROR_NAME = "io-error"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    settings: Settings
+    fix: bool = False
+    diff: bool = False  # compute fixes and show them; write nothing
+    unsafe_fixes: bool = False
+    with_edits: bool = False  # outputs such as json and sarif show every fix's edits
+    use_cache: bool = True
+
+    @property
+    def fixing(self) -> bool:
+        return self.fix or self.diff
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    path: str
+    diagnostics: tuple[Diagnostic, ...] = ()
+    fixed: dict[str, int] = field(default_factory=dict)
+    diff: str = ""
+    messages: tuple[str, ...] = ()
+    internal_error: str | None = None
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working directory when below it, as ruff shows paths."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def run(files: Sequence[Path], options: RunOptions, jobs: int | None = None) -> list[FileOutcome]:
+    cache = _cache(options)
+    outcomes: dict[Path, FileOutcome] = {}
+    pending: list[Path] = []
+    for file in files:
+        cached = _from_cache(file, options, cache)
+        if cached is not None:
+            outcomes[file] = cached
+        else:
+            pending.append(file)
+    workers = min(jobs or os.cpu_count() or 1, len(pending))
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            chunk = max(1, len(pending) // (workers * 4))
+            results = pool.map(check_file, pending, [options] * len(pending), chunksize=chunk)
+            outcomes.update(zip(pending, results))
+    else:
+        outcomes.update((file, check_file(file, options)) for file in pending)
+    return [outcomes[file] for file in files]
+
+
+def check_file(file: Path, options: RunOptions) -> FileOutcome:
+    """Everything for one file; never raises, so one bad file cannot stop the run."""
+    path = display_path(file)
+    try:
+        return _check(file, path, options)
+    except Exception:
+        return FileOutcome(path=path, internal_error=traceback.format_exc())
+
+
+def _check(file: Path, path: str, options: RunOptions) -> FileOutcome:
+    try:
+        source = decode_source(file, file.read_bytes())
+    except (OSError, SourceError) as error:
+        message = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        return FileOutcome(path=path, diagnostics=(_io_error(path, message),))
+    rules = rules_for(path, options.settings)
+    if not options.fixing:
+        linted = lint_text(path, source.text, rules)
+        diagnostics = tuple(linted.diagnostics(with_edits=options.with_edits))
+        _store(source, path, options, diagnostics)
+        return FileOutcome(path=path, diagnostics=diagnostics)
+    result = fix_text(path, source.text, rules, unsafe=options.unsafe_fixes)
+    diagnostics = tuple(result.linted.diagnostics(with_edits=options.with_edits))
+    diff = ""
+    if result.text != source.text:
+        diff = unified_diff(path, source.text, result.text)
+        if options.fix:
+            write_atomic(file, source.encode(result.text))
+            _store(decode_source(file, source.encode(result.text)), path, options, diagnostics)
+    return FileOutcome(
+        path=path,
+        diagnostics=diagnostics,
+        fixed=dict(result.fixed),
+        diff=diff,
+        messages=tuple(f"{path}: {message}" for message in result.messages),
+    )
+
+
+def rules_for(path: str, settings: Settings) -> tuple[type[Rule], ...]:
+    rules = select_rules(settings.select, settings.ignore, settings.extend_select)
+    ignored = [
+        code
+        for pattern, codes in settings.per_file_ignores
+        if pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(
+            _relative_to_root(path, settings.root)
+        )
+        for code in codes
+    ]
+    return (
+        tuple(rule for rule in rules if not matches_code(rule.code, ignored)) if ignored else rules
+    )
+
+
+def _relative_to_root(path: str, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path
+
+
+def unified_diff(path: str, old: str, new: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=path, tofile=path
+        )
+    )
+
+
+def _io_error(path: str, message: str) -> Diagnostic:
+    start = Location(1, 1)
+    return Diagnostic(
+        path, IO_ERROR_CODE, IO_ERROR_NAME, f"Cannot read the file: {message}", start, start
+    )
+
+
+def _cache(options: RunOptions) -> Cache | None:
+    if not options.use_cache:
+        return None
+    return Cache(options.settings.cache_dir or options.settings.root / ".hflint_cache")
+
+
+def _variant(options: RunOptions) -> str:
+    return "edits" if options.with_edits else "plain"
+
+
+def _from_cache(file: Path, options: RunOptions, cache: Cache | None) -> FileOutcome | None:
+    """A cached result, when it is still all there is to do for the file."""
+    if cache is None:
+        return None
+    try:
+        data = file.read_bytes()
+    except OSError:
+        return None
+    path = display_path(file)
+    diagnostics = cache.get(
+        cache_key(data, path, options.settings.fingerprint(), _variant(options))
+    )
+    if diagnostics is None:
+        return None
+    if options.fixing and any(
+        d.fix is not None and (options.unsafe_fixes or d.fix.applicability.value == "safe")
+        for d in diagnostics
+    ):
+        return None  # there is something to fix: do it
+    return FileOutcome(path=path, diagnostics=tuple(diagnostics))
+
+
+def _store(
+    source: SourceFile, path: str, options: RunOptions, diagnostics: tuple[Diagnostic, ...]
+) -> None:
+    cache = _cache(options)
+    if cache is not None:
+        cache.put(
+            cache_key(source.data, path, options.settings.fingerprint(), _variant(options)),
+            diagnostics,
+        )

@@ -1,0 +1,48 @@
+"""Effective settings of one run: config file values with command-line flags applied on top."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+DEFAULT_INCLUDE: tuple[str, ...] = ("**/test_hf_*.py",)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that decides what a run checks and how.
+
+    `select`, `ignore` and `extend_select` hold rule codes or code prefixes (`HF1` selects HF101..HF199;
+    `ALL` selects every rule). `per_file_ignores` maps a gitignore-style pattern, matched against the
+    path relative to `root`, to the codes or prefixes ignored in matching files.
+    """
+
+    root: Path = field(default_factory=Path.cwd)
+    config_path: Path | None = None
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = ()
+    extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    cache_dir: Path | None = None
+
+    def fingerprint(self) -> str:
+        """A stable hash of what changes lint results (not where files are or how output looks)."""
+        relevant = {
+            "select": self.select,
+            "ignore": self.ignore,
+            "extend_select": self.extend_select,
+            "per_file_ignores": self.per_file_ignores,
+        }
+        return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            key: str(value) if isinstance(value, Path) else value
+            for key, value in asdict(self).items()
+        }

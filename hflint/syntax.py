@@ -1,0 +1,299 @@
+"""Why a file does not parse, and the mechanical repairs that can make it parse again (rule HF001).
+
+The core finds the first problem (CPython's parser first, LibCST's where only LibCST objects) and
+drives the repairs registered with `@syntax_repair`; it never names a repair itself. Each repair
+lives in its own module under `hflint.codemods.syntax_repairs`, loaded on first use.
+
+Repairs work on physical lines. `split_lines` breaks lines where CPython does (`\\r\\n`, `\\r`,
+`\\n`) and nowhere else: `str.splitlines` also breaks on form feeds, `\\x1c`-`\\x1e`, `\\x85` and
+`\\u2028`, which may sit inside Python code or strings, so its line numbers would drift from the
+parser's. Every line keeps its own ending, so a repaired file keeps its CRLF, LF or mixed endings.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+import functools
+import importlib
+import pkgutil
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import libcst
+
+REPAIR_PACKAGE = "hflint.codemods.syntax_repairs"
+# Each round fixes one problem and must move the first problem strictly forward, so the loop ends
+# anyway; the bound only caps the work spent on a file broken in many places.
+MAX_ROUNDS = 20
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """The first parse error of a file; `line` and `column` are 1-based, in characters."""
+
+    message: str
+    line: int
+    column: int
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return (self.line, self.column)
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """A repaired text that both parsers accept, and the names of the repairs applied, in order."""
+
+    source: str
+    applied: tuple[str, ...]
+
+
+RepairFunction = Callable[[str, SyntaxProblem], str | None]
+
+
+@dataclass(frozen=True)
+class SyntaxRepair:
+    """A registered repair: `function` returns the repaired text, or None when it does not apply."""
+
+    name: str
+    description: str
+    matches: tuple[re.Pattern[str], ...]
+    function: RepairFunction
+
+    def handles(self, problem: SyntaxProblem) -> bool:
+        return any(pattern.match(problem.message) for pattern in self.matches)
+
+
+_REPAIRS: dict[str, SyntaxRepair] = {}
+
+
+def syntax_repair(
+    *, name: str, description: str, matches: tuple[str, ...]
+) -> Callable[[RepairFunction], RepairFunction]:
+    """Register a repair for problems whose message starts with one of the regexes `matches`."""
+
+    def register(function: RepairFunction) -> RepairFunction:
+        if name in _REPAIRS:
+            # Also catches a repair module imported twice under two names (`codemods...`).
+            raise ValueError(f"syntax repair {name!r} is registered twice")
+        patterns = tuple(re.compile(pattern) for pattern in matches)
+        _REPAIRS[name] = SyntaxRepair(name, description, patterns, function)
+        return function
+
+    return register
+
+
+def syntax_repairs() -> tuple[SyntaxRepair, ...]:
+    """Every registered repair, in the order the recovery loop tries them."""
+    _load_repairs()
+    return tuple(_REPAIRS.values())
+
+
+@functools.cache
+def _load_repairs() -> None:
+    package = importlib.import_module(REPAIR_PACKAGE)
+    # iter_modules lists modules sorted by name, so the order repairs are tried is stable.
+    for module in pkgutil.iter_modules(package.__path__, prefix=f"{REPAIR_PACKAGE}."):
+        importlib.import_module(module.name)
+
+
+def find_syntax_problem(source: str, filename: str) -> SyntaxProblem | None:
+    """The first reason `source` does not parse, or None when CPython and LibCST both accept it."""
+    return _cpython_problem(source, filename) or _libcst_problem(source)
+
+
+def recover(source: str, filename: str) -> Recovery | None:
+    """Apply registered repairs until `source` parses; None when that cannot be reached.
+
+    A repair's output is kept only if the file then parses or its first problem is strictly later
+    than the one repaired; a text that parses is returned as is, with no repair applied.
+    """
+    applied: list[str] = []
+    problem = find_syntax_problem(source, filename)
+    for _ in range(MAX_ROUNDS):
+        if problem is None:
+            return Recovery(source, tuple(applied))
+        step = _repair_once(source, filename, problem)
+        if step is None:
+            return None
+        name, source, problem = step
+        applied.append(name)
+    return None
+
+
+def _repair_once(
+    source: str, filename: str, problem: SyntaxProblem
+) -> tuple[str, str, SyntaxProblem | None] | None:
+    for repair in syntax_repairs():
+        if not repair.handles(problem):
+            continue
+        repaired = repair.function(source, problem)
+        if repaired is None or repaired == source:
+            continue
+        following = find_syntax_problem(repaired, filename)
+        if following is None or following.position > problem.position:
+            return repair.name, repaired, following
+    return None
+
+
+def _cpython_problem(source: str, filename: str) -> SyntaxProblem | None:
+    try:
+        # Warnings (invalid escapes...) are not errors here, even under `-W error`.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:  # IndentationError and TabError included
+        return _located(source, error.msg, error.lineno, error.offset)
+    except ValueError as error:  # NUL bytes before Python 3.11.4 / 3.12
+        return _located(source, str(error), None, None)
+    except (RecursionError, MemoryError) as error:  # nesting too deep for the parser
+        return _located(source, str(error) or "source too complex to parse", 1, 1)
+    return None
+
+
+_LIBCST_POSITION = re.compile(r"error at (\d+):(\d+): ")
+
+
+def _libcst_problem(source: str) -> SyntaxProblem | None:
+    try:
+        libcst.parse_module(source)
+    except libcst.ParserSyntaxError as error:
+        # LibCST 1.9 shifts `raw_line` one line down (and zeroes `raw_column`) for parser errors;
+        # the position written in its message is right: 1-based line, 0-based column.
+        found = _LIBCST_POSITION.search(error.message)
+        if found is None:
+            line, column = error.raw_line, error.raw_column + 1
+            message = error.message
+        else:
+            line, column = int(found[1]), int(found[2]) + 1
+            message = error.message[: found.start()] + error.message[found.end() :]
+        return _located(source, f"LibCST {message}", line, column)
+    return None
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _located(source: str, message: str, line: int | None, column: int | None) -> SyntaxProblem:
+    """Clamp a parser's position to a real place in `source`."""
+    if line is None:
+        # CPython gives no position for a NUL byte, its only such error: point at the first one.
+        before = source[: max(source.find("\0"), 0)]
+        line = len(_LINE_BREAK.findall(before)) + 1
+        column = len(before) - max(before.rfind("\n"), before.rfind("\r"))
+    lines = split_lines(source) or [""]
+    past_end = line > len(lines)  # an error found at the end of the file
+    line = min(max(line, 1), len(lines))
+    text = lines[line - 1].rstrip("\r\n")
+    column = len(text) + 1 if past_end else min(max(column or 1, 1), len(text) + 1)
+    return SyntaxProblem(message, line, column)
+
+
+# Helpers for repairs.
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def split_lines(source: str) -> list[str]:
+    """The physical lines of `source` as CPython counts them, each with its own line ending."""
+    return _LINE.findall(source)
+
+
+def line_ending(line: str) -> str:
+    return line[len(line.rstrip("\r\n")) :]
+
+
+def indentation(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t\f"))]
+
+
+def indent_width(indent: str) -> int:
+    """The column CPython's tokenizer gives an indentation: tabs to the next multiple of 8."""
+    column = 0
+    for char in indent:
+        if char == "\t":
+            column = (column // 8 + 1) * 8
+        elif char == "\f":  # a form feed resets the column
+            column = 0
+        else:
+            column += 1
+    return column
+
+
+def insert_after(lines: Sequence[str], index: int, texts: Sequence[str]) -> list[str]:
+    """`lines` with `texts` inserted as new lines after `lines[index]`.
+
+    New lines end like `lines[index]`; if that is the file's last line and has no ending, it gets
+    the ending of the nearest line above that has one ("\\n" if none does).
+    """
+    ending = next((line_ending(line) for line in reversed(lines[: index + 1]) if line_ending(line)), "\n")
+    head = list(lines[: index + 1])
+    if not line_ending(head[-1]):
+        head[-1] += ending
+    return [*head, *(text + ending for text in texts), *lines[index + 1 :]]
+
+
+class LineKind(enum.Enum):
+    STATEMENT = "statement"  # starts a logical line: its indentation is significant
+    CONTINUATION = "continuation"  # inside brackets or after a backslash: leading blanks are not
+    STRING = "string"  # starts inside a multi-line string: every character is significant
+    BLANK = "blank"  # blank or comment only, outside brackets: the parser ignores it
+
+
+def classify_lines(lines: Sequence[str]) -> list[LineKind]:
+    """What each physical line is to the parser, from a light scan that tolerates broken code.
+
+    The scan follows brackets, strings (single, triple, escapes) and comments only; it needs no
+    tokenizer, which would stop at the very indentation errors the repairs are about.
+    """
+    kinds: list[LineKind] = []
+    depth, quote, continued = 0, "", False
+    for line in lines:
+        text = line.rstrip("\r\n")
+        kinds.append(_line_kind(text, depth, quote, continued))
+        depth, quote, continued = _scan_line(text, depth, quote)
+    return kinds
+
+
+def _line_kind(text: str, depth: int, quote: str, continued: bool) -> LineKind:
+    if quote:
+        return LineKind.STRING
+    if depth or continued:
+        return LineKind.CONTINUATION
+    code = text.lstrip(" \t\f")
+    return LineKind.BLANK if not code or code.startswith("#") else LineKind.STATEMENT
+
+
+def _scan_line(text: str, depth: int, quote: str) -> tuple[int, str, bool]:
+    """The bracket depth, open string delimiter and trailing backslash after one line."""
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 2
+            elif text.startswith(quote, index):
+                index += len(quote)
+                quote = ""
+            else:
+                index += 1
+            continue
+        if char == "#":
+            break
+        if char in "'\"":
+            quote = char * 3 if text.startswith(char * 3, index) else char
+            index += len(quote)
+            continue
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(depth - 1, 0)  # an unmatched closer is an error, not a negative depth
+        elif char == "\\" and not text[index + 1 :].strip():
+            return depth, quote, True
+        index += 1
+    if len(quote) == 1 and index == len(text):
+        quote = ""  # a one-quote string ends with its line unless a backslash escapes the newline
+    return depth, quote, False

@@ -1,0 +1,1 @@
+"""Lint rules, one per module; installed as `hflint.rules`. Each module registers its rule on import."""

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from hflint.diagnostics import Applicability
+from hflint.rule import Invalid, Report, Rule, RuleContext, SourceFix, Valid
+from hflint.syntax import SyntaxProblem, recover
+
+
+class UnparsableFile(Rule):
+    """The file does not parse.
+
+    ## What it does
+    Reports a test file that Python cannot parse, once, at the line and column the parser gives,
+    with the parser's message. No other rule can look at such a file.
+
+    ## Why it matters
+    A file that does not parse is not a test: the runner fails on import and the model it was meant
+    to cover goes untested. Generated suites break this way in a few mechanical ways (a `try:` with
+    no handler, a stray character after a line-continuation backslash, an unmatched closing bracket
+    left by template substitution, inconsistent indentation).
+
+    ## Example
+    ```python
+    try:
+        import torch
+    HAS_TORCH = True
+    ```
+    Use instead:
+    ```python
+    try:
+        import torch
+    finally:
+        pass
+    HAS_TORCH = True
+    ```
+
+    ## Fix safety
+    Unsafe. Each mechanical repair (close a `try:` block with `finally: pass`, drop what follows a
+    line-continuation backslash, remove an unmatched closing bracket, re-indent a line to an outer
+    level, add `pass` to an empty block) is kept only if the whole file then parses, but the repaired
+    code may still not be what was meant: review the diff. When no repair applies, the message says
+    so and the line must be corrected by hand.
+    """
+
+    code = "HF001"
+    name = "syntax-error"
+    MESSAGE = "The file does not parse"
+    FIX_APPLICABILITY = Applicability.UNSAFE
+
+    VALID = (Valid("import torch\n"),)
+    INVALID = (
+        Invalid(
+            "try:\n    import torch\nHAS_TORCH = True\n",
+            fixed="try:\n    import torch\nfinally:\n    pass\nHAS_TORCH = True\n",
+        ),
+        Invalid("result = compute(1, 2))\n", fixed="result = compute(1, 2)\n"),
+        Invalid("def broken(:\n    pass\n"),
+    )
+
+    @classmethod
+    def on_syntax_error(
+        cls, context: RuleContext, source: str, problem: SyntaxProblem
+    ) -> Iterator[Report]:
+        recovery = recover(source, context.path)
+        if recovery is None:
+            message = (
+                f"Syntax error: {problem.message}; no mechanical repair applies, "
+                f"correct line {problem.line} by hand (`python -m py_compile` shows the same error)"
+            )
+            fix = None
+        else:
+            message = f"Syntax error: {problem.message}"
+            repaired = recovery.source
+            fix = SourceFix(
+                title=f"Repair the syntax ({', '.join(recovery.applied)})",
+                applicability=Applicability.UNSAFE,
+                transform=lambda text: repaired if text == source else None,
+            )
+        yield Report(cls.code, cls.name, message, None, fix, (problem.line, problem.column))

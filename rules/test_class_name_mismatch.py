@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import libcst as cst
+from hflint.codemods.rename_test_class import RenameTestClassCommand
+
+from hflint.diagnostics import Applicability
+from hflint.rule import CodemodFix, Invalid, Rule, Valid
+from hflint.testclass import find_test_class
+
+
+class TestClassNameMismatch(Rule):
+    """The test class is named for another model or a template placeholder.
+
+    ## What it does
+    Reports a `Test*Models` class in `test_hf_<model>.py` whose name is not the one the file's model
+    gives (see HF101 for how the name is derived), when the file has no class of the expected name:
+    `TestT5Models` in `test_hf_bart.py`, `TestModelTypeModels` left by a template, names mangled by
+    repeated substitution such as `TestXlmRolayoutlmaModels`.
+
+    ## Why it matters
+    Runners find the class by the file's model name. A misnamed class is never run, and a copied
+    file under another model's class name usually tests the other model.
+
+    ## Example
+    ```python
+    # test_hf_bart.py
+    class TestT5Models:
+        ...
+    ```
+    Use instead:
+    ```python
+    class TestBartModels:
+        ...
+    ```
+
+    ## Fix safety
+    Safe. The class and every reference to its name in the file (`main()` building it, type hints,
+    subclasses) are renamed together. The fix is not offered when the new name is already taken in
+    the module.
+    """
+
+    code = "HF102"
+    name = "test-class-name-mismatch"
+    MESSAGE = "Test class `{found}` should be named `{expected}` for this file's model"
+    FIX_APPLICABILITY = Applicability.SAFE
+
+    VALID = (
+        Valid("class TestBartModels:\n    pass\n", path="test_hf_bart.py"),
+        Valid("class TestGptJModels:\n    pass\n", path="test_hf_gpt_j.py"),
+        Valid(
+            "class TestT5Models:\n    pass\nclass TestBartModels:\n    pass\n",
+            path="test_hf_bart.py",
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "class TestT5Models:\n    pass\n\n\ndef main():\n    return TestT5Models().run_tests()\n",
+            path="test_hf_bart.py",
+            fixed="class TestBartModels:\n    pass\n\n\ndef main():\n    return TestBartModels().run_tests()\n",
+        ),
+        Invalid(
+            "class TestModelTypeModels:\n    pass\n",
+            path="test_hf_xlm-roberta.py",
+            fixed="class TestXlmRobertaModels:\n    pass\n",
+        ),
+    )
+
+    def visit_Module(self, node: cst.Module) -> None:
+        expected = self.context.expected_class
+        test_class = find_test_class(node, expected)
+        if expected is None or test_class is None or test_class.name.value == expected:
+            return
+        found = test_class.name.value
+        self.report(
+            test_class.name,
+            self.MESSAGE.format(found=found, expected=expected),
+            fix=CodemodFix(
+                title=f"Rename `{found}` to `{expected}`",
+                applicability=Applicability.SAFE,
+                command=RenameTestClassCommand,
+                arguments={"old_name": found, "new_name": expected},
+            ),
+        )
