@@ -17,13 +17,14 @@ from typing import Any
 
 import tomlkit
 
+from hflint.discovery import DEFAULT_EXCLUDE
 from hflint.settings import Settings
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:
-    # mypy checks this branch (python_version 3.10) even where only Python 3.11+ is installed,
-    # and then tomli is absent: the second code keeps the comment valid once it is installed.
+    # mypy checks this branch (python_version = 3.10) on machines that run 3.11+ and lack tomli;
+    # `unused-ignore` keeps the comment harmless where tomli is installed.
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 PYPROJECT = "pyproject.toml"
@@ -34,7 +35,7 @@ DEFAULT_CACHE_DIR = ".hflint_cache"
 # writes above it. The order is the order of the generated section.
 _KEY_COMMENTS: dict[str, str] = {
     "include": "Files to check: gitignore-style patterns relative to this file's directory.",
-    "exclude": "Files to leave out (files named on the command line are checked all the same).",
+    "exclude": "Files and folders to skip (files named on the command line are still checked).",
     "extend-exclude": "More files to leave out, on top of `exclude`.",
     "respect-gitignore": "Leave out files that .gitignore ignores.",
     "select": "Rule codes or prefixes to enable (`ALL` is every rule, `HF1` is HF101 to HF199).",
@@ -77,7 +78,9 @@ def find_config(paths: Sequence[Path]) -> Path | None:
     A pyproject.toml without the table is skipped (as ruff does), so a tool-less pyproject in a
     sub-project does not hide the configuration of the repository around it.
     """
-    start = paths[0].absolute() if paths else Path.cwd()
+    # Lexically normalised, not resolved: `../x` must not leave `..` in the chain of parents, and a
+    # symlinked test file belongs to the project it is linked into.
+    start = Path(os.path.abspath(paths[0])) if paths else Path.cwd()
     if not start.is_dir():
         start = start.parent
     for directory in (start, *start.parents):
@@ -178,6 +181,10 @@ def default_section() -> str:
     values: dict[str, object] = {
         key: list(getattr(defaults, key.replace("-", "_"))) for key in _STRING_LIST_KEYS
     }
+    # An empty `exclude` means the built-in list; writing that list out shows what it holds.
+    exclude = tomlkit.array().multiline(True)
+    exclude.extend(DEFAULT_EXCLUDE)
+    values["exclude"] = exclude
     values["respect-gitignore"] = defaults.respect_gitignore
     values["cache-dir"] = DEFAULT_CACHE_DIR
     section = tomlkit.table()

@@ -6,7 +6,6 @@ diagnostics, and edits only when the caller needs them (fixing, or an output tha
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -17,31 +16,13 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from hflint.cstwalk import child_fields
 from hflint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from hflint.noqa import Suppressions
 from hflint.positions import LineIndex, node_ranges
 from hflint.rule import CodemodFix, Report, Rule, RuleContext, SourceFix
 from hflint.syntax import find_syntax_problem
 
-# Fields that only hold whitespace, comments and punctuation. Skipping them roughly halves the walk;
-# they are walked after all when an enabled rule visits one of the node types they hold.
-_TRIVIA_FIELDS = frozenset(
-    {
-        "leading_lines",
-        "lines_after_decorators",
-        "header",
-        "footer",
-        "newline",
-        "trailing_whitespace",
-        "lpar",
-        "rpar",
-        "comma",
-        "semicolon",
-        "colon",
-        "equal",
-        "dot",
-    }
-)
 _TRIVIA_TYPES = frozenset(
     {
         "Comment",
@@ -213,8 +194,15 @@ def _visit(module: cst.Module, rules: Sequence[type[Rule]], context: RuleContext
                 visitors[node_type].append(getattr(instance, f"visit_{node_type}"))
             if leave:
                 leavers[node_type].append(getattr(instance, f"leave_{node_type}"))
-    with_trivia = any(t in _TRIVIA_TYPES for t in (*visitors, *leavers))
-    _walk(module, visitors, leavers, with_trivia)
+    if set(visitors) | set(leavers) <= {"Module"}:
+        # Every enabled rule looks at module level only: no need to walk the tree at all.
+        for visit in visitors.get("Module", ()):
+            visit(module)
+        for leave in leavers.get("Module", ()):
+            leave(module)
+    else:
+        with_trivia = any(t in _TRIVIA_TYPES for t in (*visitors, *leavers))
+        _walk(module, visitors, leavers, with_trivia)
     return [report for instance in instances for report in instance.reports]
 
 
@@ -228,15 +216,6 @@ def _handlers(rule: type[Rule]) -> tuple[tuple[str, bool, bool], ...]:
     )
 
 
-@cache
-def _child_fields(node_type: type[cst.CSTNode], with_trivia: bool) -> tuple[str, ...]:
-    return tuple(
-        f.name
-        for f in dataclasses.fields(node_type)
-        if with_trivia or not (f.name in _TRIVIA_FIELDS or "whitespace" in f.name)
-    )
-
-
 def _walk(
     node: cst.CSTNode,
     visitors: Mapping[str, list[Callable[[cst.CSTNode], object]]],
@@ -246,7 +225,7 @@ def _walk(
     node_type = type(node).__name__
     for visit in visitors.get(node_type, ()):
         visit(node)
-    for name in _child_fields(type(node), with_trivia):
+    for name in child_fields(type(node), with_trivia):
         value = getattr(node, name)
         if isinstance(value, cst.CSTNode):
             _walk(value, visitors, leavers, with_trivia)

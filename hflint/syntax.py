@@ -108,8 +108,9 @@ def find_syntax_problem(source: str, filename: str) -> SyntaxProblem | None:
 def recover(source: str, filename: str) -> Recovery | None:
     """Apply registered repairs until `source` parses; None when that cannot be reached.
 
-    A repair's output is kept only if the file then parses or its first problem is strictly later
-    than the one repaired; a text that parses is returned as is, with no repair applied.
+    A repair's output is kept only if the file then parses or its first problem comes strictly
+    after the one repaired in CPython's reporting order (`_report_order`), so every round makes
+    progress; a text that parses is returned as is, with no repair applied.
     """
     applied: list[str] = []
     problem = find_syntax_problem(source, filename)
@@ -134,9 +135,27 @@ def _repair_once(
         if repaired is None or repaired == source:
             continue
         following = find_syntax_problem(repaired, filename)
-        if following is None or following.position > problem.position:
+        if following is None or _report_order(following) > _report_order(problem):
             return repair.name, repaired, following
     return None
+
+
+# When its parser fails, CPython tokenizes the rest of the file and reports the first of these
+# tokenizer errors instead (pegen's `_PyPegen_tokenize_full_source_to_check_for_errors`), even one
+# found below the parser's error. Removing an unmatched `)` can thus reveal a parser error above
+# it: that is progress, a new error of this kind above it is not. Other tokenizer errors (a bad
+# dedent, text after a backslash) stop the parser where they are and come in file order.
+_OVERRIDING_ERROR = re.compile(
+    r"unmatched '|closing parenthesis |'.' was never closed|too many nested parentheses"
+    r"|unterminated (triple-quoted )?string literal|invalid (\w+ )?literal|invalid digit"
+    r"|leading zeros|invalid (non-printable )?character"
+)
+
+
+def _report_order(problem: SyntaxProblem) -> tuple[bool, int, int]:
+    """Sorts problems in the order CPython would report them if all were in one file."""
+    overriding = _OVERRIDING_ERROR.match(problem.message) is not None
+    return (not overriding, problem.line, problem.column)
 
 
 def _cpython_problem(source: str, filename: str) -> SyntaxProblem | None:
@@ -229,8 +248,9 @@ def insert_after(lines: Sequence[str], index: int, texts: Sequence[str]) -> list
     New lines end like `lines[index]`; if that is the file's last line and has no ending, it gets
     the ending of the nearest line above that has one ("\\n" if none does).
     """
-    ending = next((line_ending(line) for line in reversed(lines[: index + 1]) if line_ending(line)), "\n")
     head = list(lines[: index + 1])
+    endings = [line_ending(line) for line in reversed(head) if line_ending(line)]
+    ending = endings[0] if endings else "\n"
     if not line_ending(head[-1]):
         head[-1] += ending
     return [*head, *(text + ending for text in texts), *lines[index + 1 :]]

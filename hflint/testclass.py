@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import libcst as cst
 import libcst.matchers as m
 
+from hflint.cstwalk import iter_nodes
 from hflint.naming import TEST_CLASS_PATTERN
 
 MAIN_GUARD = m.If(
@@ -162,30 +163,14 @@ def _dotted(name: cst.BaseExpression) -> str:
 
 def exit_behaviour(function: cst.FunctionDef) -> tuple[bool, bool]:
     """(returns a value, exits the interpreter with a status itself), nested functions aside."""
-    finder = _ExitFinder()
-    function.body.visit(finder)
-    return finder.returns, finder.exits
-
-
-class _ExitFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.returns = False
-        self.exits = False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False  # a nested function's returns are not this function's
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Return(self, node: cst.Return) -> None:
-        if node.value is not None and not m.matches(node.value, m.Name("None")):
-            self.returns = True
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if is_exit_call(node) and node.args:
-            self.exits = True
+    returns = exits = False
+    nested = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+    for node in iter_nodes(function.body, prune=lambda n: isinstance(n, nested)):
+        if isinstance(node, cst.Return):
+            returns = returns or not (node.value is None or m.matches(node.value, m.Name("None")))
+        elif isinstance(node, cst.Call) and node.args and is_exit_call(node):
+            exits = True
+    return returns, exits
 
 
 EXIT_FUNCTION = m.Attribute(value=m.Name("sys"), attr=m.Name("exit")) | m.Name("exit")

@@ -18,6 +18,7 @@ from hflint.config import (
     load_settings,
     validate_codes,
 )
+from hflint.discovery import DEFAULT_EXCLUDE
 from hflint.settings import Settings
 
 HFLINT_TABLE = '[tool.hflint]\nselect = ["HF1"]\n'
@@ -51,6 +52,16 @@ def test_find_config_walks_up_from_a_file(tmp_path: Path) -> None:
 def test_find_config_starts_at_a_path_that_does_not_exist_yet(tmp_path: Path) -> None:
     config = write(tmp_path / "pyproject.toml", HFLINT_TABLE)
     assert find_config([tmp_path / "new" / "test_hf_bert.py"]) == config
+
+
+def test_find_config_walks_up_from_a_relative_path_with_dotdot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = write(tmp_path / "project" / "pyproject.toml", HFLINT_TABLE)
+    write(tmp_path / "elsewhere" / "pyproject.toml", HFLINT_TABLE)
+    write(tmp_path / "project" / "tests" / "test_hf_bert.py", "")
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert find_config([Path("../project/tests/test_hf_bert.py")]) == config
 
 
 def test_find_config_uses_the_first_path_only(tmp_path: Path) -> None:
@@ -380,7 +391,10 @@ def test_init_on_an_empty_file(tmp_path: Path) -> None:
 def test_default_section_loads_as_the_default_settings(tmp_path: Path) -> None:
     config = write(tmp_path / "pyproject.toml", default_section())
     expected = Settings(
-        root=tmp_path.resolve(), config_path=config, cache_dir=tmp_path.resolve() / ".hflint_cache"
+        root=tmp_path.resolve(),
+        config_path=config,
+        exclude=DEFAULT_EXCLUDE,
+        cache_dir=tmp_path.resolve() / ".hflint_cache",
     )
     assert load_settings(config) == expected
     assert default_section().startswith("[tool.hflint]\n# ")

@@ -66,7 +66,8 @@ def align_unindent(source: str, problem: SyntaxProblem) -> str | None:
     if kinds[index] is not LineKind.STATEMENT:
         return None
     width = indent_width(indentation(lines[index]))
-    enclosing = [level for level in _open_levels(lines, kinds, index) if indent_width(level) < width]
+    levels = _open_levels(lines, kinds, index)
+    enclosing = [level for level in levels if indent_width(level) < width]
     return _reindent_block(lines, kinds, index, enclosing[-1])
 
 
@@ -140,7 +141,7 @@ def _open_levels(lines: Sequence[str], kinds: Sequence[LineKind], index: int) ->
     parsed, so their indentation is consistent.
     """
     levels = [""]
-    for line, kind in zip(lines[:index], kinds):
+    for line, kind in zip(lines[:index], kinds[:index], strict=True):
         if kind is not LineKind.STATEMENT:
             continue
         indent = indentation(line)

@@ -1,0 +1,433 @@
+"""Locating syntax errors and repairing them mechanically (rule HF001), with both real parsers."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst
+import pytest
+
+from hflint.syntax import (
+    LineKind,
+    Recovery,
+    SyntaxProblem,
+    classify_lines,
+    find_syntax_problem,
+    recover,
+    split_lines,
+    syntax_repairs,
+)
+
+FILE = "test_hf_bert.py"
+
+
+def assert_parses(source: str) -> None:
+    compile(source, FILE, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    libcst.parse_module(source)
+
+
+def repaired(source: str) -> Recovery:
+    recovery = recover(source, FILE)
+    assert recovery is not None
+    assert_parses(recovery.source)
+    return recovery
+
+
+def test_every_repair_is_registered_once_with_a_description() -> None:
+    repairs = syntax_repairs()
+    assert sorted(repair.name for repair in repairs) == [
+        "align-unindent",
+        "clean-line-continuation",
+        "close-try-block",
+        "dedent-unexpected-indent",
+        "fix-tab-indentation",
+        "insert-pass",
+        "remove-unmatched-bracket",
+    ]
+    assert all(repair.description for repair in repairs)
+
+
+# find_syntax_problem
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(
+            "try:\n    import torch\nHAS_TORCH = True\n",
+            SyntaxProblem("expected 'except' or 'finally' block", 3, 1),
+            id="try-without-handler",
+        ),
+        pytest.param(
+            "def f():\n    try:\n        x = 1\nz = 2\n",
+            # CPython gives offset 0 here: clamped to the first column.
+            SyntaxProblem("expected 'except' or 'finally' block", 4, 1),
+            id="offset-zero",
+        ),
+        pytest.param(
+            "result = compute(1, 2))\n",
+            SyntaxProblem("unmatched ')'", 1, 23),
+            id="unmatched",
+        ),
+        pytest.param(
+            "x = 1 + \\  \n    2\n",
+            SyntaxProblem("unexpected character after line continuation character", 1, 10),
+            id="continuation",
+        ),
+        pytest.param(
+            "if ready:\n        run()\n    report()\n",
+            # CPython's offset is one past the end of the line: kept, it still names the line end.
+            SyntaxProblem("unindent does not match any outer indentation level", 3, 13),
+            id="unindent",
+        ),
+        pytest.param(
+            "class TestBertModels:\n    def test_pipeline(self):\n    pass\n",
+            SyntaxProblem("expected an indented block after function definition on line 2", 3, 5),
+            id="expected-indented-block",
+        ),
+        pytest.param(
+            "if ready:\n\trun()\n        report()\n",
+            SyntaxProblem("inconsistent use of tabs and spaces in indentation", 3, 1),
+            id="tab-error",
+        ),
+        pytest.param(
+            "x = 'é' + f(1))\n",
+            SyntaxProblem("unmatched ')'", 1, 15),
+            id="columns-count-characters",
+        ),
+        pytest.param(
+            "x = 1\r\ny = f(2))\r\n",
+            SyntaxProblem("unmatched ')'", 2, 9),
+            id="crlf",
+        ),
+        pytest.param(
+            "x = 1\ry = f(2))\r",
+            SyntaxProblem("unmatched ')'", 2, 9),
+            id="lone-cr",
+        ),
+        pytest.param(
+            # str.splitlines would break at the form feed and the line separator; CPython does not.
+            "x = 1\x0c\n# \u2028 note\ny = f(2))\n",
+            SyntaxProblem("unmatched ')'", 3, 9),
+            id="form-feed-and-line-separator",
+        ),
+        pytest.param(
+            "x = 1\ny = 2\x00\n",
+            # CPython gives no position for a NUL byte: the first one is located.
+            SyntaxProblem("source code string cannot contain null bytes", 2, 6),
+            id="nul-byte",
+        ),
+    ],
+)
+def test_find_syntax_problem_locates_cpython_errors(source: str, expected: SyntaxProblem) -> None:
+    assert find_syntax_problem(source, FILE) == expected
+
+
+def test_find_syntax_problem_returns_none_when_both_parsers_accept() -> None:
+    assert find_syntax_problem("import torch\r\n\r\nx = f(1)\r\n", FILE) is None
+
+
+def test_libcst_only_problem_is_reported_at_libcst_position() -> None:
+    # CPython accepts a parenthesized annotated target; LibCST's grammar does not. LibCST 1.9's
+    # `raw_line` would say line 3 here: the position comes from its message.
+    source = "import torch\n(model): object = None\nrun()\n"
+    compile(source, FILE, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    problem = find_syntax_problem(source, FILE)
+    assert problem is not None
+    assert problem.message.startswith("LibCST parser error: expected one of")
+    assert "error at" not in problem.message
+    assert problem.position == (2, 10)
+
+
+def test_libcst_only_problem_after_backslash_line() -> None:
+    source = "if ready:\n    \\\n    run()\n"
+    compile(source, FILE, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    problem = find_syntax_problem(source, FILE)
+    assert problem is not None
+    assert problem.message == "LibCST parser error: expected INDENT"
+    assert problem.line == 3
+
+
+# close-try-block
+
+
+def test_close_try_block() -> None:
+    source = "try:\n    import torch\nHAS_TORCH = True\n"
+    recovery = repaired(source)
+    assert recovery.source == "try:\n    import torch\nfinally:\n    pass\nHAS_TORCH = True\n"
+    assert recovery.applied == ("close-try-block",)
+
+
+def test_close_try_block_nested_crlf_closes_inner_then_outer() -> None:
+    source = (
+        "def setup():\r\n"
+        "    try:\r\n"
+        "        try:\r\n"
+        "            import torch\r\n"
+        "        HAS_TORCH = True\r\n"
+        "    x = 1\r\n"
+    )
+    recovery = repaired(source)
+    assert recovery.source == (
+        "def setup():\r\n"
+        "    try:\r\n"
+        "        try:\r\n"
+        "            import torch\r\n"
+        "        finally:\r\n"
+        "            pass\r\n"
+        "        HAS_TORCH = True\r\n"
+        "    finally:\r\n"
+        "        pass\r\n"
+        "    x = 1\r\n"
+    )
+    assert recovery.applied == ("close-try-block", "close-try-block")
+
+
+def test_close_try_block_goes_before_trailing_comments_and_keeps_tabs() -> None:
+    source = "if ready:\n\ttry:\n\t\trun()\n\n\t# next step\n\treport()\n"
+    assert repaired(source).source == (
+        "if ready:\n\ttry:\n\t\trun()\n\tfinally:\n\t\tpass\n\n\t# next step\n\treport()\n"
+    )
+
+
+def test_close_try_block_at_end_of_file_without_newline() -> None:
+    assert repaired("try:\n    run()").source == "try:\n    run()\nfinally:\n    pass\n"
+
+
+def test_close_try_block_body_on_the_header_line() -> None:
+    assert repaired("try: run()\nreport()\n").source == (
+        "try: run()\nfinally:\n    pass\nreport()\n"
+    )
+
+
+def test_close_try_block_leaves_try_else_without_handler() -> None:
+    assert recover("try:\n    run()\nelse:\n    report()\n", FILE) is None
+
+
+# clean-line-continuation
+
+
+def test_blanks_after_backslash_are_removed() -> None:
+    recovery = repaired("value = first + \\  \t\r\n    second\r\n")
+    assert recovery.source == "value = first + \\\r\n    second\r\n"
+    assert recovery.applied == ("clean-line-continuation",)
+
+
+def test_comment_after_backslash_outside_brackets_is_dropped() -> None:
+    source = "value = first + \\   # sum\n    second\n"
+    assert repaired(source).source == "value = first + \\\n    second\n"
+
+
+def test_comment_after_backslash_inside_brackets_keeps_the_comment() -> None:
+    source = "value = compute(first, \\   # sum\n    second)\n"
+    assert repaired(source).source == "value = compute(first,  # sum\n    second)\n"
+
+
+def test_code_after_backslash_is_not_repaired() -> None:
+    assert recover("value = first + \\ second\n", FILE) is None
+
+
+# remove-unmatched-bracket
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("result = compute(1, 2))\n", "result = compute(1, 2)\n"),
+        ("items = [1, 2]]\r\n", "items = [1, 2]\r\n"),
+        ("config = {'a': 1}}\n", "config = {'a': 1}\n"),
+        ("rows = [compute(1))]\n", "rows = [compute(1)]\n"),
+        ("rows = [\n    compute(1)),\n]\n", "rows = [\n    compute(1),\n]\n"),
+    ],
+)
+def test_remove_unmatched_bracket(source: str, expected: str) -> None:
+    recovery = repaired(source)
+    assert recovery.source == expected
+    assert recovery.applied == ("remove-unmatched-bracket",)
+
+
+def test_repair_output_that_does_not_parse_is_never_returned() -> None:
+    # Deleting the `)` of `[1, 2)` leaves `[` unclosed, an error earlier in the file.
+    source = "items = [1, 2)\n"
+    repair = next(r for r in syntax_repairs() if r.name == "remove-unmatched-bracket")
+    problem = find_syntax_problem(source, FILE)
+    assert problem is not None and repair.handles(problem)
+    candidate = repair.function(source, problem)
+    assert candidate == "items = [1, 2\n"
+    assert find_syntax_problem(candidate, FILE) is not None
+    assert recover(source, FILE) is None
+
+
+# indentation repairs
+
+
+def test_unindent_moves_the_line_and_its_block_to_the_enclosing_level() -> None:
+    source = (
+        "class TestBertModels:\n"
+        "    def run_tests(self):\n"
+        "        if ready:\n"
+        "            go()\n"
+        "      report(\n"
+        "          1)\n"
+        "      done()\n"
+        "    def other(self):\n"
+        "        pass\n"
+    )
+    recovery = repaired(source)
+    assert recovery.source == (
+        "class TestBertModels:\n"
+        "    def run_tests(self):\n"
+        "        if ready:\n"
+        "            go()\n"
+        "    report(\n"
+        "        1)\n"
+        "    done()\n"
+        "    def other(self):\n"
+        "        pass\n"
+    )
+    assert recovery.applied == ("align-unindent",)
+
+
+def test_unexpected_indent_dedents_the_block_but_not_string_contents() -> None:
+    source = 'setup()\n    text = """\n  keep\n"""\n    run()\nreport()\n'
+    recovery = repaired(source)
+    assert recovery.source == 'setup()\ntext = """\n  keep\n"""\nrun()\nreport()\n'
+    assert recovery.applied == ("dedent-unexpected-indent",)
+
+
+def test_empty_block_gets_pass_after_a_multiline_header() -> None:
+    source = "def test_pipeline(\r\n    self,\r\n):\r\n# TODO\r\nrun()\r\n"
+    recovery = repaired(source)
+    assert recovery.source == "def test_pipeline(\r\n    self,\r\n):\r\n    pass\r\n# TODO\r\nrun()\r\n"
+    assert recovery.applied == ("insert-pass",)
+
+
+def test_empty_block_at_end_of_file_in_tab_indented_code() -> None:
+    assert repaired("class A:\n\tdef run(self):\n").source == (
+        "class A:\n\tdef run(self):\n\t\tpass\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(
+            "if ready:\n\trun()\n        report()\n        done()\n",
+            "if ready:\n\trun()\n\treport()\n\tdone()\n",
+            id="spaces-in-a-tab-block",
+        ),
+        pytest.param(
+            "if ready:\n        run()\n\treport()\n",
+            "if ready:\n        run()\n        report()\n",
+            id="tab-in-a-space-block",
+        ),
+        pytest.param(
+            "if ready:\n        if go:\n\t  run()\n",
+            "if ready:\n        if go:\n          run()\n",
+            id="deeper-than-every-block",
+        ),
+    ],
+)
+def test_tab_indentation(source: str, expected: str) -> None:
+    recovery = repaired(source)
+    assert recovery.source == expected
+    assert recovery.applied == ("fix-tab-indentation",)
+
+
+# the recovery loop
+
+
+def test_crlf_file_stays_crlf_byte_for_byte_except_the_inserted_lines() -> None:
+    lines = [
+        "import unittest\r\n",
+        "\r\n",
+        "try:\r\n",
+        "    import torch\r\n",
+        "HAS_TORCH = True\r\n",
+        "MODELS = {'bert-base-uncased': {'task': 'fill-mask'}}\r\n",
+    ]
+    recovery = repaired("".join(lines))
+    expected = [*lines[:4], "finally:\r\n", "    pass\r\n", *lines[4:]]
+    assert recovery.source.encode() == "".join(expected).encode()
+
+
+def test_mixed_line_endings_are_kept_line_by_line() -> None:
+    source = "x = 1\n\ny = 2\r\ntry:\r\n    run()\nz = f(3))\r\n"
+    recovery = repaired(source)
+    assert recovery.source == "x = 1\n\ny = 2\r\ntry:\r\n    run()\nfinally:\n    pass\nz = f(3)\r\n"
+
+
+def test_two_problems_are_repaired_in_order() -> None:
+    source = (
+        "try:\r\n"
+        "    import torch\r\n"
+        "HAS_TORCH = True\r\n"
+        "\r\n"
+        "def run():\r\n"
+        "    return compute(1, 2))\r\n"
+    )
+    recovery = repaired(source)
+    assert recovery.applied == ("close-try-block", "remove-unmatched-bracket")
+    assert recovery.source == (
+        "try:\r\n"
+        "    import torch\r\n"
+        "finally:\r\n"
+        "    pass\r\n"
+        "HAS_TORCH = True\r\n"
+        "\r\n"
+        "def run():\r\n"
+        "    return compute(1, 2)\r\n"
+    )
+
+
+def test_three_problems_of_different_kinds() -> None:
+    source = "x = 1 + \\ \n    2\ndef f():\nreturn x\n    y = g(1))\n"
+    recovery = repaired(source)
+    assert recovery.applied == (
+        "clean-line-continuation",
+        "insert-pass",
+        "dedent-unexpected-indent",
+        "remove-unmatched-bracket",
+    )
+    assert recovery.source == "x = 1 + \\\n    2\ndef f():\n    pass\nreturn x\ny = g(1)\n"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("def (:\n    pass\n", id="garbage"),
+        pytest.param("x = f(1))\ny = (2]\n", id="second-problem-unrepairable"),
+        pytest.param("import torch\n(model): object = None\n", id="libcst-only"),
+    ],
+)
+def test_unrecoverable_file_returns_none(source: str) -> None:
+    assert recover(source, FILE) is None
+
+
+def test_file_that_parses_needs_no_repair() -> None:
+    assert recover("x = 1\r\n", FILE) == Recovery("x = 1\r\n", ())
+
+
+# helpers for repairs
+
+
+def test_split_lines_breaks_only_where_cpython_does() -> None:
+    source = "a\r\nb\rc\x0cd\u2028e\nf"
+    assert split_lines(source) == ["a\r\n", "b\r", "c\x0cd\u2028e\n", "f"]
+    assert "".join(split_lines(source)) == source
+    assert split_lines("") == []
+
+
+def test_classify_lines() -> None:
+    source = 'x = (\n  1)\n\n  # note\ns = """\n  text\n"""\ny = 1 + \\\n  2\n'
+    assert classify_lines(split_lines(source)) == [
+        LineKind.STATEMENT,
+        LineKind.CONTINUATION,
+        LineKind.BLANK,
+        LineKind.BLANK,
+        LineKind.STATEMENT,
+        LineKind.STRING,
+        LineKind.STRING,
+        LineKind.STATEMENT,
+        LineKind.CONTINUATION,
+    ]
