@@ -9,7 +9,7 @@ end. The result is the same syntactic range `PositionProvider` gives.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -77,16 +77,32 @@ class LineIndex:
 
 
 def node_ranges(
-    module: cst.Module, nodes: Iterable[cst.CSTNode]
+    module: cst.Module, nodes: Collection[cst.CSTNode]
 ) -> Mapping[cst.CSTNode, tuple[Location, Location]]:
-    """Start (inclusive) and end (exclusive) locations of `nodes`, all 1-based."""
+    """Start (inclusive) and end (exclusive) locations of `nodes`, all 1-based.
+
+    Code generation stops after the last top-level statement holding a wanted node: what follows
+    cannot move what comes before it.
+    """
+    wanted = {node for node in nodes if not isinstance(node, cst.Module)}
     state = _OffsetTrackingState(
         default_indent=module.default_indent, default_newline=module.default_newline
     )
-    module._codegen(state)
+    # The same steps as `Module._codegen_impl`, one statement at a time.
+    for line in module.header:
+        line._codegen(state)
+    for statement in module.body:
+        if wanted.issubset(state.spans):
+            break
+        statement._codegen(state)
+    else:
+        for line in module.footer:
+            line._codegen(state)
     index = LineIndex.of("".join(state.tokens))
-    ranges = {}
-    for node in nodes:
-        start, end = state.spans[node]
-        ranges[node] = (index.location(start), index.location(end))
+    ranges = {
+        node: (index.location(state.spans[node][0]), index.location(state.spans[node][1]))
+        for node in wanted
+    }
+    top = Location(1, 1)
+    ranges.update((node, (top, top)) for node in nodes if isinstance(node, cst.Module))
     return ranges

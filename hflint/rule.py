@@ -211,8 +211,35 @@ def all_rules() -> Mapping[str, type[Rule]]:
     return MappingProxyType(dict(sorted(_REGISTRY.items())))
 
 
+# Reported by the engine itself, before any rule can look at the file; never selected or ignored.
+IO_ERROR = RuleInfo(
+    code="HF000",
+    name="io-error",
+    summary="The file cannot be read or decoded.",
+    documentation=inspect.cleandoc(
+        """The file cannot be read or decoded.
+
+        ## What it does
+        Reports a file hflint was asked to check but could not read (permissions, a vanished file)
+        or decode (bytes that are not valid in the file's encoding: a BOM or PEP 263 coding cookie,
+        else UTF-8). The other files of the run are still checked.
+
+        ## Why it matters
+        A test file that cannot be read cannot be run either; a silent skip would hide it.
+
+        ## Example
+        A file saved as latin-1 with accented text and no `# -*- coding: latin-1 -*-` line.
+
+        ## Fix safety
+        No fix: hflint never guesses an encoding. Add the coding cookie or re-save the file as UTF-8.
+        """
+    ),
+    fix_applicability=None,
+)
+
+
 def rule_infos() -> dict[str, RuleInfo]:
-    return {code: rule.info() for code, rule in all_rules().items()}
+    return {IO_ERROR.code: IO_ERROR, **{code: rule.info() for code, rule in all_rules().items()}}
 
 
 def matches_code(code: str, selectors: Sequence[str]) -> bool:

@@ -16,13 +16,9 @@ from hflint.cache import Cache, cache_key
 from hflint.diagnostics import Diagnostic, Location
 from hflint.fixer import fix_text
 from hflint.linter import lint_text
-from hflint.rule import Rule, matches_code, select_rules
+from hflint.rule import IO_ERROR, Rule, matches_code, select_rules
 from hflint.settings import Settings
 from hflint.source import SourceError, SourceFile, decode_source, write_atomic
-
-IO_ERROR_CODE = "HF000"
-IO_ERROR_NAME = "io-error"
-
 
 @dataclass(frozen=True)
 class RunOptions:

@@ -108,9 +108,8 @@ def find_syntax_problem(source: str, filename: str) -> SyntaxProblem | None:
 def recover(source: str, filename: str) -> Recovery | None:
     """Apply registered repairs until `source` parses; None when that cannot be reached.
 
-    A repair's output is kept only if the file then parses or its first problem comes strictly
-    after the one repaired in CPython's reporting order (`_report_order`), so every round makes
-    progress; a text that parses is returned as is, with no repair applied.
+    A repair's output is kept only if the file then parses or its first problem has moved on
+    (`_progressed`); a text that parses is returned as is, with no repair applied.
     """
     applied: list[str] = []
     problem = find_syntax_problem(source, filename)
@@ -135,16 +134,15 @@ def _repair_once(
         if repaired is None or repaired == source:
             continue
         following = find_syntax_problem(repaired, filename)
-        if following is None or _report_order(following) > _report_order(problem):
+        if following is None or _progressed(problem, following):
             return repair.name, repaired, following
     return None
 
 
 # When its parser fails, CPython tokenizes the rest of the file and reports the first of these
 # tokenizer errors instead (pegen's `_PyPegen_tokenize_full_source_to_check_for_errors`), even one
-# found below the parser's error. Removing an unmatched `)` can thus reveal a parser error above
-# it: that is progress, a new error of this kind above it is not. Other tokenizer errors (a bad
-# dedent, text after a backslash) stop the parser where they are and come in file order.
+# below the parser's error. Other errors (a bad dedent, text after a backslash, every parser
+# error) stop CPython where they are, so they come in file order.
 _OVERRIDING_ERROR = re.compile(
     r"unmatched '|closing parenthesis |'.' was never closed|too many nested parentheses"
     r"|unterminated (triple-quoted )?string literal|invalid (\w+ )?literal|invalid digit"
@@ -152,10 +150,20 @@ _OVERRIDING_ERROR = re.compile(
 )
 
 
-def _report_order(problem: SyntaxProblem) -> tuple[bool, int, int]:
-    """Sorts problems in the order CPython would report them if all were in one file."""
-    overriding = _OVERRIDING_ERROR.match(problem.message) is not None
-    return (not overriding, problem.line, problem.column)
+def _progressed(problem: SyntaxProblem, following: SyntaxProblem) -> bool:
+    """Whether a repair of `problem` that leaves `following` as the first problem made progress.
+
+    The problem must move strictly forward, except when an overriding error was repaired: the
+    parser error it hid above it then shows up, and only a new overriding error there is a step
+    back (removing the `)` of `[1, 2)` leaves `'[' was never closed`).
+    """
+    if following.position > problem.position:
+        return True
+    return _overrides(problem) and not _overrides(following)
+
+
+def _overrides(problem: SyntaxProblem) -> bool:
+    return _OVERRIDING_ERROR.match(problem.message) is not None
 
 
 def _cpython_problem(source: str, filename: str) -> SyntaxProblem | None:

@@ -357,7 +357,9 @@ def test_mixed_line_endings_are_kept_line_by_line() -> None:
     assert recovery.source == "x = 1\n\ny = 2\r\ntry:\r\n    run()\nfinally:\n    pass\nz = f(3)\r\n"
 
 
-def test_two_problems_are_repaired_in_order() -> None:
+def test_two_problems_are_repaired_in_the_order_cpython_reports_them() -> None:
+    # CPython reports an unmatched bracket found anywhere before a parser error found above it:
+    # the bracket is repaired first, which reveals the `try`.
     source = (
         "try:\r\n"
         "    import torch\r\n"
@@ -366,8 +368,9 @@ def test_two_problems_are_repaired_in_order() -> None:
         "def run():\r\n"
         "    return compute(1, 2))\r\n"
     )
+    assert find_syntax_problem(source, FILE) == SyntaxProblem("unmatched ')'", 6, 25)
     recovery = repaired(source)
-    assert recovery.applied == ("close-try-block", "remove-unmatched-bracket")
+    assert recovery.applied == ("remove-unmatched-bracket", "close-try-block")
     assert recovery.source == (
         "try:\r\n"
         "    import torch\r\n"
@@ -380,14 +383,16 @@ def test_two_problems_are_repaired_in_order() -> None:
     )
 
 
-def test_three_problems_of_different_kinds() -> None:
+def test_four_problems_of_different_kinds() -> None:
+    # The backslash stops CPython where it is; once it is repaired, the `)` on the last line is
+    # reported before the empty `def` above it.
     source = "x = 1 + \\ \n    2\ndef f():\nreturn x\n    y = g(1))\n"
     recovery = repaired(source)
     assert recovery.applied == (
         "clean-line-continuation",
+        "remove-unmatched-bracket",
         "insert-pass",
         "dedent-unexpected-indent",
-        "remove-unmatched-bracket",
     )
     assert recovery.source == "x = 1 + \\\n    2\ndef f():\n    pass\nreturn x\ny = g(1)\n"
 

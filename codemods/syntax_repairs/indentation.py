@@ -68,7 +68,8 @@ def align_unindent(source: str, problem: SyntaxProblem) -> str | None:
     width = indent_width(indentation(lines[index]))
     levels = _open_levels(lines, kinds, index)
     enclosing = [level for level in levels if indent_width(level) < width]
-    return _reindent_block(lines, kinds, index, enclosing[-1])
+    # A line at column 0 always matches; an empty list means the scan disagrees with CPython.
+    return _reindent_block(lines, kinds, index, enclosing[-1]) if enclosing else None
 
 
 @syntax_repair(
