@@ -62,7 +62,10 @@ class AddMainEntryCommand(VisitorBasedCodemodCommand):
         if guards:
             exit_call = _exit_call(skeleton)
             module = module.with_changes(
-                body=[_wrap_bare_main(s, exit_call) if s in guards else s for s in module.body]
+                body=[
+                    _wrap_bare_main(s, exit_call) if isinstance(s, cst.If) and s in guards else s
+                    for s in module.body
+                ]
             )
             added.append(exit_call)
         else:

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pathspec
 
@@ -43,24 +44,26 @@ def discover(paths: Sequence[str], settings: Settings) -> Discovery:
     exclude = pathspec.GitIgnoreSpec.from_lines(
         (*(settings.exclude or DEFAULT_EXCLUDE), *settings.extend_exclude)
     )
-    found: dict[Path, None] = {}
+    # Keyed by absolute path: `hflint $PWD test_hf_x.py` must check (and fix) the file once.
+    found: dict[str, Path] = {}
     missing: list[str] = []
     for raw in paths or ["."]:
         path = Path(raw)
         if path.is_file():
-            found[path] = None  # named on the command line: always checked
+            found.setdefault(os.path.abspath(path), path)  # named: always checked
         elif path.is_dir():
             for file in _walk(path, settings, include, exclude):
-                found[file] = None
+                found.setdefault(os.path.abspath(file), file)
         else:
             missing.append(raw)
-    return Discovery(files=tuple(sorted(found, key=lambda p: p.as_posix())), missing=tuple(missing))
+    files = sorted(found.values(), key=lambda p: p.as_posix())
+    return Discovery(files=tuple(files), missing=tuple(missing))
 
 
 def _walk(
-    top: Path, settings: Settings, include: pathspec.PathSpec, exclude: pathspec.PathSpec
+    top: Path, settings: Settings, include: pathspec.PathSpec[Any], exclude: pathspec.PathSpec[Any]
 ) -> Iterator[Path]:
-    ignores: list[tuple[Path, pathspec.PathSpec]] = []
+    ignores: list[tuple[Path, pathspec.PathSpec[Any]]] = []
     if settings.respect_gitignore:
         ignores = _gitignores_above(top)
     for directory, subdirectories, filenames in os.walk(top):
@@ -80,39 +83,46 @@ def _walk(
                 yield file
 
 
-def _relative(path: Path, base: Path) -> str | None:
-    try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return None
+def relative_path(path: Path, base: Path) -> str | None:
+    """`path` relative to `base`, by the names given (a link is not followed) or else by where both
+    really are (a configuration root is resolved)."""
+    for candidate, anchor in (
+        (Path(os.path.abspath(path)), Path(os.path.abspath(base))),
+        (path.resolve(), base.resolve()),
+    ):
+        try:
+            return candidate.relative_to(anchor).as_posix()
+        except ValueError:
+            continue
+    return None
 
 
-def _matches(spec: pathspec.PathSpec, path: Path, root: Path) -> bool:
-    relative = _relative(path, root) or path.as_posix()
+def _matches(spec: pathspec.PathSpec[Any], path: Path, root: Path) -> bool:
+    relative = relative_path(path, root) or path.as_posix()
     return bool(spec.match_file(relative))
 
 
 def _excluded(
     path: Path,
     root: Path,
-    exclude: pathspec.PathSpec,
-    ignores: list[tuple[Path, pathspec.PathSpec]],
+    exclude: pathspec.PathSpec[Any],
+    ignores: list[tuple[Path, pathspec.PathSpec[Any]]],
     *,
     directory: bool,
 ) -> bool:
     suffix = "/" if directory else ""
     if exclude.match_file(
-        (_relative(path, root) or path.as_posix()) + suffix
+        (relative_path(path, root) or path.as_posix()) + suffix
     ) or exclude.match_file(path.name + suffix):
         return True
     for base, spec in ignores:
-        relative = _relative(path, base)
+        relative = relative_path(path, base)
         if relative is not None and spec.match_file(relative + suffix):
             return True
     return False
 
 
-def _gitignores_above(top: Path) -> list[tuple[Path, pathspec.PathSpec]]:
+def _gitignores_above(top: Path) -> list[tuple[Path, pathspec.PathSpec[Any]]]:
     """.gitignore files of the enclosing repository, from its root down to (not including) `top`."""
     ignores = []
     for directory in reversed(top.resolve().parents):
@@ -124,7 +134,7 @@ def _gitignores_above(top: Path) -> list[tuple[Path, pathspec.PathSpec]]:
     return ignores
 
 
-def _read_gitignore(path: Path) -> pathspec.PathSpec:
+def _read_gitignore(path: Path) -> pathspec.PathSpec[Any]:
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:

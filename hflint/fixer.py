@@ -9,8 +9,9 @@ the file is dropped with a message, so the file is never left worse than it was.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import libcst as cst
@@ -36,7 +37,10 @@ def fix_text(
     *,
     unsafe: bool,
     settings: Mapping[str, Any] | None = None,
+    encoding: str = "utf-8",
 ) -> FixResult:
+    """Fix `text` (the contents of the file at `path`, which is written in `encoding`)."""
+    usable = partial(_usable, encoding=encoding)
     linted = lint_text(path, text, rules, settings=settings)
     result = FixResult(text=text, linted=linted)
     # Fixes that produced unparsable code, by (code, message): never offered again in this run.
@@ -53,8 +57,10 @@ def fix_text(
             return result
         chosen = _non_overlapping(candidates)
         new_text = _apply(linted.text, chosen)
-        if not _parses(new_text):
-            new_text, chosen = _apply_one_by_one(linted.text, chosen, broken, result.messages)
+        if not usable(new_text):
+            new_text, chosen = _apply_one_by_one(
+                linted.text, chosen, broken, result.messages, usable
+            )
             if not chosen:
                 continue
         if new_text == linted.text:
@@ -95,11 +101,12 @@ def _apply_one_by_one(
     chosen: list[tuple[Finding, tuple[TextEdit, ...]]],
     broken: set[tuple[str, str]],
     messages: list[str],
+    usable: Callable[[str], bool],
 ) -> tuple[str, list[tuple[Finding, tuple[TextEdit, ...]]]]:
-    """Keep the first fix whose result parses; drop the ones before it that broke the file."""
+    """Keep the first fix whose result is usable; drop the ones before it that were not."""
     for index, (finding, edits) in enumerate(chosen):
         candidate = apply_edits(text, edits)
-        if _parses(candidate):
+        if usable(candidate):
             _drop(chosen[:index], broken, messages)
             return candidate, [(finding, edits)]
     _drop(chosen, broken, messages)
@@ -115,13 +122,15 @@ def _drop(
         broken.add((finding.code, finding.report.message))
         messages.append(
             f"{finding.code} fix at {finding.start.row}:{finding.start.column} discarded: "
-            "its result does not parse"
+            "its result does not parse or cannot be written in the file's encoding"
         )
 
 
-def _parses(text: str) -> bool:
+def _usable(text: str, *, encoding: str) -> bool:
+    """The result parses, and every character can be written in the file's encoding."""
     try:
+        text.encode(encoding)
         cst.parse_module(text)
-    except cst.ParserSyntaxError:
+    except (UnicodeEncodeError, cst.ParserSyntaxError):
         return False
     return True

@@ -10,7 +10,6 @@ import difflib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import libcst as cst
@@ -189,10 +188,10 @@ def _visit(module: cst.Module, rules: Sequence[type[Rule]], context: RuleContext
     visitors: dict[str, list[Callable[[cst.CSTNode], object]]] = defaultdict(list)
     leavers: dict[str, list[Callable[[cst.CSTNode], object]]] = defaultdict(list)
     for instance in instances:
-        for node_type, visit, leave in _handlers(type(instance)):
-            if visit:
+        for node_type, has_visit, has_leave in _handlers(type(instance)):
+            if has_visit:
                 visitors[node_type].append(getattr(instance, f"visit_{node_type}"))
-            if leave:
+            if has_leave:
                 leavers[node_type].append(getattr(instance, f"leave_{node_type}"))
     if set(visitors) | set(leavers) <= {"Module"}:
         # Every enabled rule looks at module level only: no need to walk the tree at all.
@@ -206,14 +205,18 @@ def _visit(module: cst.Module, rules: Sequence[type[Rule]], context: RuleContext
     return [report for instance in instances for report in instance.reports]
 
 
-@cache
+_HANDLERS: dict[type[Rule], tuple[tuple[str, bool, bool], ...]] = {}
+
+
 def _handlers(rule: type[Rule]) -> tuple[tuple[str, bool, bool], ...]:
-    """(node type, has visit_, has leave_) for every node type a rule class handles."""
-    names = {n.split("_", 1)[1] for n in dir(rule) if n.startswith(("visit_", "leave_"))}
-    return tuple(
-        (name, hasattr(rule, f"visit_{name}"), hasattr(rule, f"leave_{name}"))
-        for name in sorted(names)
-    )
+    """(node type, has visit_, has leave_) for every node type a rule class handles (memoised)."""
+    if rule not in _HANDLERS:
+        names = {n.split("_", 1)[1] for n in dir(rule) if n.startswith(("visit_", "leave_"))}
+        _HANDLERS[rule] = tuple(
+            (name, hasattr(rule, f"visit_{name}"), hasattr(rule, f"leave_{name}"))
+            for name in sorted(names)
+        )
+    return _HANDLERS[rule]
 
 
 def _walk(

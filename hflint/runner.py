@@ -14,11 +14,13 @@ import pathspec
 
 from hflint.cache import Cache, cache_key
 from hflint.diagnostics import Diagnostic, Location
+from hflint.discovery import relative_path
 from hflint.fixer import fix_text
 from hflint.linter import lint_text
 from hflint.rule import IO_ERROR, Rule, matches_code, select_rules
 from hflint.settings import Settings
 from hflint.source import SourceError, SourceFile, decode_source, write_atomic
+
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -45,9 +47,10 @@ class FileOutcome:
 
 
 def display_path(path: Path) -> str:
-    """Relative to the working directory when below it, as ruff shows paths."""
+    """Relative to the working directory when below it, as ruff shows paths; links are not
+    followed, so a linked file is shown under the name it was found by."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -67,7 +70,7 @@ def run(files: Sequence[Path], options: RunOptions, jobs: int | None = None) -> 
         with ProcessPoolExecutor(max_workers=workers) as pool:
             chunk = max(1, len(pending) // (workers * 4))
             results = pool.map(check_file, pending, [options] * len(pending), chunksize=chunk)
-            outcomes.update(zip(pending, results))
+            outcomes.update(zip(pending, results, strict=True))
     else:
         outcomes.update((file, check_file(file, options)) for file in pending)
     return [outcomes[file] for file in files]
@@ -94,7 +97,9 @@ def _check(file: Path, path: str, options: RunOptions) -> FileOutcome:
         diagnostics = tuple(linted.diagnostics(with_edits=options.with_edits))
         _store(source, path, options, diagnostics)
         return FileOutcome(path=path, diagnostics=diagnostics)
-    result = fix_text(path, source.text, rules, unsafe=options.unsafe_fixes)
+    result = fix_text(
+        path, source.text, rules, unsafe=options.unsafe_fixes, encoding=source.encoding
+    )
     diagnostics = tuple(result.linted.diagnostics(with_edits=options.with_edits))
     diff = ""
     if result.text != source.text:
@@ -127,10 +132,7 @@ def rules_for(path: str, settings: Settings) -> tuple[type[Rule], ...]:
 
 
 def _relative_to_root(path: str, root: Path) -> str:
-    try:
-        return Path(path).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path
+    return relative_path(Path(path), root) or path
 
 
 def unified_diff(path: str, old: str, new: str) -> str:
@@ -144,7 +146,7 @@ def unified_diff(path: str, old: str, new: str) -> str:
 def _io_error(path: str, message: str) -> Diagnostic:
     start = Location(1, 1)
     return Diagnostic(
-        path, IO_ERROR_CODE, IO_ERROR_NAME, f"Cannot read the file: {message}", start, start
+        path, IO_ERROR.code, IO_ERROR.name, f"Cannot read the file: {message}", start, start
     )
 
 

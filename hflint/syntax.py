@@ -109,13 +109,15 @@ def recover(source: str, filename: str) -> Recovery | None:
     """Apply registered repairs until `source` parses; None when that cannot be reached.
 
     A repair's output is kept only if the file then parses or its first problem has moved on
-    (`_progressed`); a text that parses is returned as is, with no repair applied.
+    (`_progressed`). The final text must also compile, so that a repair cannot leave, say, a
+    `return` outside its function, which parses. A text that parses and compiles is returned as
+    is, with no repair applied.
     """
     applied: list[str] = []
     problem = find_syntax_problem(source, filename)
     for _ in range(MAX_ROUNDS):
         if problem is None:
-            return Recovery(source, tuple(applied))
+            return Recovery(source, tuple(applied)) if _compiles(source, filename) else None
         step = _repair_once(source, filename, problem)
         if step is None:
             return None
@@ -164,6 +166,16 @@ def _progressed(problem: SyntaxProblem, following: SyntaxProblem) -> bool:
 
 def _overrides(problem: SyntaxProblem) -> bool:
     return _OVERRIDING_ERROR.match(problem.message) is not None
+
+
+def _compiles(source: str, filename: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _cpython_problem(source: str, filename: str) -> SyntaxProblem | None:

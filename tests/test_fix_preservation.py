@@ -43,11 +43,11 @@ def main():
 if __name__ == "__main__":
     sys.exit(main())
 '''
-PIPELINE = '''\
+PIPELINE = """\
     def test_pipeline(self):
         return {{"success": True}}
 
-'''
+"""
 # Only HF103 (safe): the skeleton's `test_pipeline()` gets inserted into the class.
 MISSING_PIPELINE = CLEAN.replace(PIPELINE, "")
 # Only HF105, and unsafe: `main()` returns nothing, so the fix would replace it.
@@ -64,6 +64,8 @@ UNREPAIRABLE = "def (:\n    pass\n"
 BARE_CLASS = "class {cls}:\n    pass\n"
 
 BOM = codecs.BOM_UTF8
+# `--show-fixes` lists "N <multiplication sign> CODE (name)" per file.
+TIMES = "\N{MULTIPLICATION SIGN}"
 
 
 def hflint(*args: str) -> Result:
@@ -139,12 +141,9 @@ def test_fix_keeps_a_utf8_bom(tmp_path: Path) -> None:
 
 def test_fix_keeps_a_latin1_file_latin1(tmp_path: Path) -> None:
     target = tmp_path / "test_hf_bert.py"
-    text = (
-        "# -*- coding: latin-1 -*-\n# Modèle testé: café crème\n"
-        + MISSING_PIPELINE.format(cls="TestBertModels").replace(
-            '"""Checks that the model runs."""', '"""Vérifie le modèle à Zürich."""'
-        )
-    )
+    text = "# -*- coding: latin-1 -*-\n# Modèle testé: café crème\n" + MISSING_PIPELINE.format(
+        cls="TestBertModels"
+    ).replace('"""Checks that the model runs."""', '"""Vérifie le modèle à Zürich."""')
     write(target, text, encoding="latin-1")
     result = hflint("--no-cache", "--fix")
     assert result.exit_code == 0, result.output
@@ -269,8 +268,8 @@ def test_fix_without_unsafe_fixes_leaves_unsafe_problems_and_lists_them_as_hidde
     assert "try:\n    import torch\nfinally:\n    pass\nHAS_TORCH = True\n" in repaired
     compile(repaired, "test_hf_opt.py", "exec")
     assert "sys.exit(main())" in (tmp_path / "test_hf_t5.py").read_text()
-    assert "    1 × HF001 (syntax-error)\n" in unsafe.stdout
-    assert "    1 × HF105 (missing-main-entry)\n" in unsafe.stdout
+    assert f"    1 {TIMES} HF001 (syntax-error)\n" in unsafe.stdout
+    assert f"    1 {TIMES} HF105 (missing-main-entry)\n" in unsafe.stdout
 
 
 def test_show_fixes_counts_are_exact(tmp_path: Path) -> None:
@@ -282,12 +281,12 @@ def test_show_fixes_counts_are_exact(tmp_path: Path) -> None:
     assert result.stdout == (
         "Fixed 5 errors:\n"
         "- test_hf_bart.py:\n"
-        "    1 × HF102 (test-class-name-mismatch)\n"
+        f"    1 {TIMES} HF102 (test-class-name-mismatch)\n"
         "- test_hf_bert.py:\n"
-        "    1 × HF103 (missing-test-pipeline)\n"
-        "    1 × HF104 (missing-run-tests)\n"
-        "    1 × HF105 (missing-main-entry)\n"
-        "    1 × HF106 (constructor-contract)\n"
+        f"    1 {TIMES} HF103 (missing-test-pipeline)\n"
+        f"    1 {TIMES} HF104 (missing-run-tests)\n"
+        f"    1 {TIMES} HF105 (missing-main-entry)\n"
+        f"    1 {TIMES} HF106 (constructor-contract)\n"
         "\n"
         "Fixed 5 errors; all checks passed!\n"
     )
@@ -313,5 +312,5 @@ def test_unrepairable_syntax_error_is_reported_left_alone_and_others_fixed(
     assert "[*]" not in line
     # The other file of the same run was still fixed.
     assert "def test_pipeline" in (tmp_path / "test_hf_bert.py").read_text()
-    assert "- test_hf_bert.py:\n    1 × HF103 (missing-test-pipeline)\n" in result.stdout
+    assert f"- test_hf_bert.py:\n    1 {TIMES} HF103 (missing-test-pipeline)\n" in result.stdout
     assert "Found 2 errors (1 fixed, 1 remaining)." in result.stdout

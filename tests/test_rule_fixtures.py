@@ -50,4 +50,6 @@ def test_fixture_snapshot(case: Path) -> None:
     )
     _check_snapshot(case.with_name(case.name + ".expected"), lines.encode())
     fixed = fix_text(case.name, source.text, [rule], unsafe=True).text
-    _check_snapshot(case.with_name(case.name + ".fixed"), None if fixed == source.text else source.encode(fixed))
+    _check_snapshot(
+        case.with_name(case.name + ".fixed"), None if fixed == source.text else source.encode(fixed)
+    )

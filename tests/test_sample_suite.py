@@ -6,10 +6,10 @@ from __future__ import annotations
 import ast
 import codecs
 import shutil
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 from click.testing import CliRunner
 
 from hflint.cli import cli
@@ -40,7 +40,10 @@ def test_manifest_names_every_file() -> None:
 @pytest.mark.parametrize("file", FILES, ids=lambda f: f.name)
 def test_every_planted_problem_is_reported(file: Path) -> None:
     source = read_source(file)
-    found = {(f.code, f.start.row) for f in lint_text(file.name, source.text, list(all_rules().values())).findings}
+    found = {
+        (f.code, f.start.row)
+        for f in lint_text(file.name, source.text, list(all_rules().values())).findings
+    }
     found = {(code, row) for code, row in found if code not in _incidental(file.name)}
     assert found == _planted(file.name)
 
@@ -67,6 +70,8 @@ def test_cli_fix_on_a_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert first.exit_code in (0, 1), first.output
     snapshot = {f.name: f.read_bytes() for f in copy.glob("*.py")}
     assert (copy / "test_hf_mistral.py").read_bytes().startswith(codecs.BOM_UTF8)
-    second = runner.invoke(cli, ["--no-cache", "--fix", "--unsafe-fixes", "--show-fixes", "fixed_tests"])
+    second = runner.invoke(
+        cli, ["--no-cache", "--fix", "--unsafe-fixes", "--show-fixes", "fixed_tests"]
+    )
     assert "No errors fixed." in second.output
     assert {f.name: f.read_bytes() for f in copy.glob("*.py")} == snapshot

@@ -36,11 +36,12 @@ def repaired(source: str) -> Recovery:
 def test_every_repair_is_registered_once_with_a_description() -> None:
     repairs = syntax_repairs()
     assert sorted(repair.name for repair in repairs) == [
+        "align-unexpected-indent",
         "align-unindent",
         "clean-line-continuation",
         "close-try-block",
-        "dedent-unexpected-indent",
         "fix-tab-indentation",
+        "indent-block-body",
         "insert-pass",
         "remove-unmatched-bracket",
     ]
@@ -261,7 +262,7 @@ def test_repair_output_that_does_not_parse_is_never_returned() -> None:
 # indentation repairs
 
 
-def test_unindent_moves_the_line_and_its_block_to_the_enclosing_level() -> None:
+def test_unindent_moves_the_line_and_its_siblings_to_the_enclosing_level() -> None:
     source = (
         "class TestBertModels:\n"
         "    def run_tests(self):\n"
@@ -269,37 +270,116 @@ def test_unindent_moves_the_line_and_its_block_to_the_enclosing_level() -> None:
         "            go()\n"
         "      report(\n"
         "          1)\n"
-        "      done()\n"
+        "      if done:\n"
+        "          stop()\n"
         "    def other(self):\n"
         "        pass\n"
     )
     recovery = repaired(source)
+    # Bracket continuations and nested lines keep their place: they stay deeper.
     assert recovery.source == (
         "class TestBertModels:\n"
         "    def run_tests(self):\n"
         "        if ready:\n"
         "            go()\n"
         "    report(\n"
-        "        1)\n"
-        "    done()\n"
+        "          1)\n"
+        "    if done:\n"
+        "          stop()\n"
         "    def other(self):\n"
         "        pass\n"
     )
     assert recovery.applied == ("align-unindent",)
 
 
-def test_unexpected_indent_dedents_the_block_but_not_string_contents() -> None:
+def test_unindent_joins_the_inner_block_when_the_code_after_it_goes_on_there() -> None:
+    source = (
+        "class TestT5Models:\r\n"
+        "    def run_tests(self):\r\n"
+        "        results = {}\r\n"
+        "      for name in names:\r\n"
+        "            try:\r\n"
+        "                results[name] = run(name)\r\n"
+        "            except Exception as error:\r\n"
+        "                results[name] = str(error)\r\n"
+        "        return results\r\n"
+    )
+    recovery = repaired(source)
+    assert recovery.source == source.replace("      for", "        for")
+    assert recovery.applied == ("align-unindent",)
+
+
+def test_unexpected_indent_moves_the_statement_that_left_the_block() -> None:
+    source = (
+        "class TestBertModels:\n"
+        "    def load(self):\n"
+        "        model = build()\n"
+        "    model.eval()\n"
+        "        model.train()\n"
+        "        return model\n"
+        "\n"
+        "    def other(self):\n"
+        "        pass\n"
+    )
+    recovery = repaired(source)
+    assert recovery.source == source.replace("    model.eval", "        model.eval")
+    assert recovery.applied == ("align-unexpected-indent",)
+
+
+def test_unexpected_indent_moves_the_first_statement_of_a_body_in() -> None:
+    source = "def load(self):\n  model = build()\n    model.eval()\n    return model\n"
+    # Moving `model = build()` in changes one line, dedenting its two siblings would change two.
+    recovery = repaired(source)
+    assert recovery.source == (
+        "def load(self):\n    model = build()\n    model.eval()\n    return model\n"
+    )
+    assert recovery.applied == ("align-unexpected-indent",)
+
+
+def test_unexpected_indent_dedents_siblings_but_not_string_contents() -> None:
     source = 'setup()\n    text = """\n  keep\n"""\n    run()\nreport()\n'
     recovery = repaired(source)
     assert recovery.source == 'setup()\ntext = """\n  keep\n"""\nrun()\nreport()\n'
-    assert recovery.applied == ("dedent-unexpected-indent",)
+    assert recovery.applied == ("align-unexpected-indent",)
 
 
 def test_empty_block_gets_pass_after_a_multiline_header() -> None:
     source = "def test_pipeline(\r\n    self,\r\n):\r\n# TODO\r\nrun()\r\n"
     recovery = repaired(source)
-    assert recovery.source == "def test_pipeline(\r\n    self,\r\n):\r\n    pass\r\n# TODO\r\nrun()\r\n"
+    assert recovery.source == (
+        "def test_pipeline(\r\n    self,\r\n):\r\n    pass\r\n# TODO\r\nrun()\r\n"
+    )
     assert recovery.applied == ("insert-pass",)
+
+
+def test_body_whose_first_statement_lost_its_indentation_is_indented() -> None:
+    source = (
+        "def select_device():\n"
+        "if HAS_TORCH and torch.cuda.is_available():\n"
+        "        return 'cuda'\n"
+        "    return 'cpu'\n"
+        "\n"
+        "class TestVitModels:\n"
+        "    pass\n"
+    )
+    recovery = repaired(source)
+    assert recovery.source == (
+        "def select_device():\n"
+        "    if HAS_TORCH and torch.cuda.is_available():\n"
+        "        return 'cuda'\n"
+        "    return 'cpu'\n"
+        "\n"
+        "class TestVitModels:\n"
+        "    pass\n"
+    )
+    assert recovery.applied == ("indent-block-body",)
+
+
+def test_repair_that_parses_but_does_not_compile_is_not_returned() -> None:
+    # `pass` makes the file parse, but leaves `return` outside its function.
+    source = "def select_device():\nreturn 'cpu'\n"
+    assert find_syntax_problem("def select_device():\n    pass\nreturn 'cpu'\n", FILE) is None
+    assert recover(source, FILE) is None
 
 
 def test_empty_block_at_end_of_file_in_tab_indented_code() -> None:
@@ -354,7 +434,9 @@ def test_crlf_file_stays_crlf_byte_for_byte_except_the_inserted_lines() -> None:
 def test_mixed_line_endings_are_kept_line_by_line() -> None:
     source = "x = 1\n\ny = 2\r\ntry:\r\n    run()\nz = f(3))\r\n"
     recovery = repaired(source)
-    assert recovery.source == "x = 1\n\ny = 2\r\ntry:\r\n    run()\nfinally:\n    pass\nz = f(3)\r\n"
+    assert recovery.source == (
+        "x = 1\n\ny = 2\r\ntry:\r\n    run()\nfinally:\n    pass\nz = f(3)\r\n"
+    )
 
 
 def test_two_problems_are_repaired_in_the_order_cpython_reports_them() -> None:
@@ -385,16 +467,25 @@ def test_two_problems_are_repaired_in_the_order_cpython_reports_them() -> None:
 
 def test_four_problems_of_different_kinds() -> None:
     # The backslash stops CPython where it is; once it is repaired, the `)` on the last line is
-    # reported before the empty `def` above it.
-    source = "x = 1 + \\ \n    2\ndef f():\nreturn x\n    y = g(1))\n"
+    # reported before the `try` above it.
+    source = "x = 1 + \\ \n    2\ntry:\n    import torch\nHAS_TORCH = True\n    y = g(1))\n"
     recovery = repaired(source)
     assert recovery.applied == (
         "clean-line-continuation",
         "remove-unmatched-bracket",
-        "insert-pass",
-        "dedent-unexpected-indent",
+        "close-try-block",
+        "align-unexpected-indent",
     )
-    assert recovery.source == "x = 1 + \\\n    2\ndef f():\n    pass\nreturn x\ny = g(1)\n"
+    assert recovery.source == (
+        "x = 1 + \\\n"
+        "    2\n"
+        "try:\n"
+        "    import torch\n"
+        "finally:\n"
+        "    pass\n"
+        "HAS_TORCH = True\n"
+        "y = g(1)\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,8 @@ from hflint.testclass import main_guards, module_level_names
 PLACEHOLDER_CLASS = "TestSkeletonModels"
 PLACEHOLDER_MODEL_ID = "skeleton-model-id"
 DEFAULT_FAMILY = "generic"
+# What a module body holds.
+Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
 
 
 @cache
@@ -83,7 +85,7 @@ def model_name_for(context: CodemodContext, explicit: str | None) -> str:
     return name
 
 
-def definition(skeleton: cst.Module, name: str) -> cst.BaseStatement:
+def definition(skeleton: cst.Module, name: str) -> Statement:
     """The skeleton's module-level statement that binds `name`."""
     for statement in skeleton.body:
         if name in _bound_names(statement):
@@ -111,13 +113,13 @@ def entry_guard(skeleton: cst.Module) -> cst.If:
 
 def support_for(
     skeleton: cst.Module, pieces: Sequence[cst.CSTNode], target: cst.Module
-) -> list[cst.BaseStatement]:
+) -> list[Statement]:
     """Module-level skeleton statements that `pieces` need (transitively) and `target` lacks."""
     defined = module_level_names(target)
     for piece in pieces:
         if isinstance(piece, (cst.FunctionDef, cst.ClassDef)):
             defined.add(piece.name.value)
-    needed: list[cst.BaseStatement] = []
+    needed: list[Statement] = []
     pending = list(pieces)
     while pending:
         piece = pending.pop()
@@ -135,7 +137,7 @@ def support_for(
     return needed
 
 
-def insert_support(module: cst.Module, support: Iterable[cst.BaseStatement]) -> cst.Module:
+def insert_support(module: cst.Module, support: Iterable[Statement]) -> cst.Module:
     """Put imports after the module's last top-level import and definitions before its first class,
     function or entry guard, keeping the skeleton's order."""
     # Imports join the file's import block as it is laid out, without the skeleton's blank lines.
@@ -160,7 +162,7 @@ def insert_support(module: cst.Module, support: Iterable[cst.BaseStatement]) -> 
 
 
 def insert_before_entry(
-    module: cst.Module, statements: Sequence[cst.BaseStatement], *, before: str
+    module: cst.Module, statements: Sequence[Statement], *, before: str
 ) -> cst.Module:
     """Insert statements before the top-level function `before` (often `main`), else before the
     entry guard, else at the end."""
@@ -178,7 +180,7 @@ def insert_before_entry(
     return module.with_changes(body=body)
 
 
-def _docstring_end(body: list[cst.BaseStatement]) -> int:
+def _docstring_end(body: list[Statement]) -> int:
     if body and isinstance(body[0], cst.SimpleStatementLine):
         first = body[0].body[0]
         if isinstance(first, cst.Expr) and isinstance(
@@ -188,13 +190,13 @@ def _docstring_end(body: list[cst.BaseStatement]) -> int:
     return 0
 
 
-def _is_import(statement: cst.BaseStatement) -> bool:
+def _is_import(statement: Statement) -> bool:
     return isinstance(statement, cst.SimpleStatementLine) and all(
         isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
     )
 
 
-def _bound_names(statement: cst.BaseStatement) -> set[str]:
+def _bound_names(statement: Statement) -> set[str]:
     return module_level_names(cst.Module(body=[statement]))
 
 

@@ -1,36 +1,61 @@
 """Repair indentation errors: a wrong dedent, an unexpected indent, an empty block, mixed tabs.
 
-Each repair changes only the leading whitespace of the reported line and of the lines of the
-block it starts (statements and bracket continuations, never lines inside a multi-line string,
-blank or comment lines), or inserts one `pass` line. All are unsafe: the code parses afterwards,
-but the block a statement belongs to is a guess.
+Each repair changes the leading whitespace of as few lines as it can, or inserts one `pass`
+line; it never touches a line inside a multi-line string. All are unsafe: the code parses
+afterwards, but the block a statement belongs to is a guess. A line that moves takes its
+siblings along (the statements after it at the same column, to the end of its block); the lines
+nested under them stay where they are.
 
-- "unindent does not match any outer indentation level": the line (and the block it starts) moves
-  to the nearest enclosing level, the deepest open block shallower than it, on the view that the
-  author meant to leave the inner block::
+- "unindent does not match any outer indentation level": the line moves to an open level next
+  to it. If the code after its block goes on deeper than the line, the line was meant to stay in
+  the inner block and takes that level; otherwise it takes the nearest enclosing level, the
+  deepest open block shallower than it::
 
       if ready:                  if ready:
               run()                      run()
           report()       ->      report()
+      done()                     done()
 
-- "unexpected indent": the line (and its block) moves to the indentation of the statement before
-  it::
+      def run_tests(self):       def run_tests(self):
+          results = {}               results = {}
+        for name in names: ->      for name in names:
+              go(name)                   go(name)
+          return results             return results
+
+- "unexpected indent": the line moves to the indentation of the statement before it, unless
+  moving the statements right before it (those at one column) to its indentation changes fewer
+  lines, when they left a block that it and its siblings continue::
 
       setup()                    setup()
           run()          ->      run()
 
-- "expected an indented block after ... on line N": an indented `pass` goes after the header of
-  line N (after its last line when the header spans several). Statements meant for the body stay
-  outside it::
+      def load(self):            def load(self):
+          model = build()            model = build()
+      model.eval()       ->          model.eval()
+          model.train()              model.train()
+          return model               return model
+
+- "expected an indented block after ... on line N", when the body's first statement lost its
+  indentation but the statements after it are still indented as a body: that statement takes
+  the indentation of the shallowest of them::
+
+      def select_device():       def select_device():
+      if HAS_TORCH:      ->          if HAS_TORCH:
+              return "cuda"              return "cuda"
+          return "cpu"               return "cpu"
+
+- "expected an indented block after ... on line N", otherwise: an indented `pass` goes after the
+  header of line N (after its last line when the header spans several). Statements meant for
+  the body stay outside it::
 
       def test_pipeline(self):   def test_pipeline(self):
       run()              ->          pass
                                  run()
 
-- "inconsistent use of tabs and spaces in indentation": the line (and its block) takes the exact
-  indentation of the open block at the same column, counting a tab as 8 columns as CPython does;
-  a line deeper than every open block gets that block's indentation plus spaces. With tabs
-  written `<TAB>`::
+- "inconsistent use of tabs and spaces in indentation": the line takes the exact indentation of
+  the open block at the same column, counting a tab as 8 columns as CPython does (a line deeper
+  than every open block gets that block's indentation plus spaces). Its whole block shifts the
+  same way, since it shares the offending mix. With tabs written `<TAB>`::
 
       if ready:                  if ready:
       <TAB>run()                 <TAB>run()
@@ -67,28 +92,103 @@ def align_unindent(source: str, problem: SyntaxProblem) -> str | None:
         return None
     width = indent_width(indentation(lines[index]))
     levels = _open_levels(lines, kinds, index)
-    enclosing = [level for level in levels if indent_width(level) < width]
-    # A line at column 0 always matches; an empty list means the scan disagrees with CPython.
-    return _reindent_block(lines, kinds, index, enclosing[-1]) if enclosing else None
+    outer = [level for level in levels if indent_width(level) < width]
+    inner = [level for level in levels if indent_width(level) > width]
+    end = _block_end(lines, kinds, index)
+    goes_deeper = end < len(lines) and indent_width(indentation(lines[end])) > width
+    if inner and goes_deeper:
+        return "".join(_move(lines, kinds, index, inner[0]))
+    # A line at column 0 always matches; no outer level means the scan disagrees with CPython.
+    return "".join(_move(lines, kinds, index, outer[-1])) if outer else None
 
 
 @syntax_repair(
-    name="dedent-unexpected-indent",
-    description="Move an over-indented line to the indentation of the statement before it.",
+    name="align-unexpected-indent",
+    description=(
+        "Align an over-indented line with the statements before it, or those with it, "
+        "whichever changes fewer lines."
+    ),
     matches=(r"unexpected indent",),
 )
-def dedent_unexpected_indent(source: str, problem: SyntaxProblem) -> str | None:
+def align_unexpected_indent(source: str, problem: SyntaxProblem) -> str | None:
     lines = split_lines(source)
     kinds = classify_lines(lines)
     index = problem.line - 1
     if kinds[index] is not LineKind.STATEMENT:
         return None
-    previous = [i for i in range(index) if kinds[i] is LineKind.STATEMENT]
-    target = indentation(lines[previous[-1]]) if previous else ""
-    return _reindent_block(lines, kinds, index, target)
+    before = [i for i in range(index) if kinds[i] is LineKind.STATEMENT]
+    dedented = _move(lines, kinds, index, indentation(lines[before[-1]]) if before else "")
+    joined = _join(lines, kinds, before, index)
+    if joined is not None and _changed(lines, joined) < _changed(lines, dedented):
+        return "".join(joined)
+    return "".join(dedented)
+
+
+def _join(
+    lines: Sequence[str], kinds: Sequence[LineKind], before: Sequence[int], index: int
+) -> list[str] | None:
+    """`lines` with the statements just before `lines[index]` moved to its indentation.
+
+    Those are the run of statements at one indentation that ends right before it. Moving them is
+    valid when its column is a block still open before them (they dedented out of the block it
+    continues), or when they start a block's body, which may be as deep as wanted. None otherwise.
+    """
+    if not before:
+        return None
+    width = indent_width(indentation(lines[before[-1]]))
+    run: list[int] = []
+    for statement in reversed(before):
+        if indent_width(indentation(lines[statement])) != width:
+            break
+        run.append(statement)
+    levels = _open_levels(lines, kinds, run[-1])
+    wanted = indentation(lines[index])
+    same = [level for level in levels if indent_width(level) == indent_width(wanted)]
+    deepest = indent_width(levels[-1])
+    starts_body = width > deepest  # the run opened a block: it follows a header
+    if same:
+        target = same[0]
+    elif starts_body and indent_width(wanted) > deepest:
+        target = wanted
+    else:
+        return None
+    repaired = list(lines)
+    for statement in run:
+        repaired[statement] = _with_indentation(lines[statement], target)
+    return repaired
 
 
 _HEADER_LINE = re.compile(r"expected an indented block after .* on line (\d+)")
+
+
+@syntax_repair(
+    name="indent-block-body",
+    description="Indent a block's first statement like the rest of its body.",
+    matches=(_HEADER_LINE.pattern,),
+)
+def indent_block_body(source: str, problem: SyntaxProblem) -> str | None:
+    found = _HEADER_LINE.match(problem.message)
+    if found is None:
+        return None
+    lines = split_lines(source)
+    kinds = classify_lines(lines)
+    header, index = int(found[1]) - 1, problem.line - 1
+    # At the end of the file CPython reports the header itself: there is no body to indent.
+    if index <= header or kinds[index] is not LineKind.STATEMENT:
+        return None
+    header_width = indent_width(indentation(lines[header]))
+    body: list[str] = []
+    for following in range(index + 1, len(lines)):
+        if kinds[following] is LineKind.STATEMENT:
+            indent = indentation(lines[following])
+            if indent_width(indent) <= header_width:
+                break
+            body.append(indent)
+    if not body:
+        return None
+    repaired = list(lines)
+    repaired[index] = _with_indentation(lines[index], min(body, key=indent_width))
+    return "".join(repaired)
 
 
 @syntax_repair(
@@ -132,7 +232,7 @@ def fix_tab_indentation(source: str, problem: SyntaxProblem) -> str | None:
         target = levels[-1] + " " * (width - deepest)
     else:
         return None
-    return _reindent_block(lines, kinds, index, target)
+    return "".join(_shift(lines, kinds, index, _block_end(lines, kinds, index), target))
 
 
 def _open_levels(lines: Sequence[str], kinds: Sequence[LineKind], index: int) -> list[str]:
@@ -154,23 +254,63 @@ def _open_levels(lines: Sequence[str], kinds: Sequence[LineKind], index: int) ->
     return levels
 
 
-def _reindent_block(
-    lines: Sequence[str], kinds: Sequence[LineKind], start: int, target: str
-) -> str:
-    """Replace the indentation of `lines[start]` by `target` in it and in the block it starts.
+def _block_end(lines: Sequence[str], kinds: Sequence[LineKind], start: int) -> int:
+    """The end (exclusive) of the block `lines[start]` belongs to from there on.
 
-    The block runs until a statement shallower than `lines[start]`. Lines in it whose indentation
-    begins with the same characters (siblings, nested lines, bracket continuations) get the same
-    change, so they keep their place relative to it.
+    That is the line, its siblings at the same indentation and what is nested under them, up to
+    the first statement shallower than the line or dedenting to a column none of them opened.
+    """
+    widths = [indent_width(indentation(lines[start]))]
+    for index in range(start + 1, len(lines)):
+        if kinds[index] is not LineKind.STATEMENT:
+            continue
+        width = indent_width(indentation(lines[index]))
+        if width > widths[-1]:
+            widths.append(width)
+            continue
+        while widths and width < widths[-1]:
+            widths.pop()
+        if not widths or width != widths[-1]:
+            return index
+    return len(lines)
+
+
+def _move(lines: Sequence[str], kinds: Sequence[LineKind], start: int, target: str) -> list[str]:
+    """`lines` with `lines[start]` and its siblings indented with `target`.
+
+    Its siblings are the statements after it at the same column, up to the end of its block. The
+    lines nested under them stay where they are, so that the fewest lines change (when one would
+    no longer be nested, the file does not parse and the recovery drops the change).
+    """
+    width = indent_width(indentation(lines[start]))
+    repaired = list(lines)
+    for index in range(start, _block_end(lines, kinds, start)):
+        line = lines[index]
+        if kinds[index] is LineKind.STATEMENT and indent_width(indentation(line)) == width:
+            repaired[index] = _with_indentation(line, target)
+    return repaired
+
+
+def _shift(
+    lines: Sequence[str], kinds: Sequence[LineKind], start: int, end: int, target: str
+) -> list[str]:
+    """`lines` with the indentation of `lines[start]` replaced by `target` in `lines[start:end]`.
+
+    Statements and bracket continuations whose indentation begins with the same characters get
+    the same change, so they keep their place relative to it.
     """
     old = indentation(lines[start])
-    width = indent_width(old)
     repaired = list(lines)
-    for index in range(start, len(lines)):
-        kind = kinds[index]
+    for index in range(start, end):
         line = lines[index]
-        if kind is LineKind.STATEMENT and index > start and indent_width(indentation(line)) < width:
-            break
-        if kind in (LineKind.STATEMENT, LineKind.CONTINUATION) and line.startswith(old):
+        if kinds[index] in (LineKind.STATEMENT, LineKind.CONTINUATION) and line.startswith(old):
             repaired[index] = target + line[len(old) :]
-    return "".join(repaired)
+    return repaired
+
+
+def _with_indentation(line: str, indent: str) -> str:
+    return indent + line[len(indentation(line)) :]
+
+
+def _changed(lines: Sequence[str], repaired: Sequence[str]) -> int:
+    return sum(old != new for old, new in zip(lines, repaired, strict=True))
