@@ -43,6 +43,7 @@ def test_every_repair_is_registered_once_with_a_description() -> None:
         "fix-tab-indentation",
         "indent-block-body",
         "insert-pass",
+        "rejoin-try-body",
         "remove-unmatched-bracket",
     ]
     assert all(repair.description for repair in repairs)
@@ -203,6 +204,46 @@ def test_close_try_block_body_on_the_header_line() -> None:
 
 def test_close_try_block_leaves_try_else_without_handler() -> None:
     assert recover("try:\n    run()\nelse:\n    report()\n", FILE) is None
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(
+            "try:\n    import torch\nHAS_TORCH = True\nexcept ImportError:\n    HAS_TORCH = False\n",
+            "try:\n    import torch\n    HAS_TORCH = True\nexcept ImportError:\n    HAS_TORCH = False\n",
+            id="handler-follows",
+        ),
+        pytest.param(
+            "def load():\r\n"
+            "    try:\r\n"
+            "        model = build()\r\n"
+            "    start = now()\r\n"
+            "        model.eval()\r\n"
+            "    except Exception:\r\n"
+            "        model = None\r\n",
+            "def load():\r\n"
+            "    try:\r\n"
+            "        model = build()\r\n"
+            "        start = now()\r\n"
+            "        model.eval()\r\n"
+            "    except Exception:\r\n"
+            "        model = None\r\n",
+            id="body-goes-on",
+        ),
+    ],
+)
+def test_statements_that_fell_out_of_a_try_body_rejoin_it(source: str, expected: str) -> None:
+    recovery = repaired(source)
+    assert recovery.source == expected
+    assert recovery.applied == ("rejoin-try-body",)
+
+
+def test_try_body_is_not_rejoined_across_a_new_block() -> None:
+    # The deeper line after `HAS_TORCH = True` is the body of `def run()`, not the try's.
+    source = "try:\n    import torch\nHAS_TORCH = True\ndef run():\n    pass\n"
+    recovery = repaired(source)
+    assert recovery.applied == ("close-try-block",)
 
 
 # clean-line-continuation
@@ -466,9 +507,20 @@ def test_two_problems_are_repaired_in_the_order_cpython_reports_them() -> None:
 
 
 def test_four_problems_of_different_kinds() -> None:
-    # The backslash stops CPython where it is; once it is repaired, the `)` on the last line is
+    # The backslash stops CPython where it is; once it is repaired, the `)` further down is
     # reported before the `try` above it.
-    source = "x = 1 + \\ \n    2\ntry:\n    import torch\nHAS_TORCH = True\n    y = g(1))\n"
+    source = (
+        "x = 1 + \\ \n"
+        "    2\n"
+        "try:\n"
+        "    import torch\n"
+        "HAS_TORCH = True\n"
+        "\n"
+        "def run():\n"
+        "    return g(1))\n"
+        "run()\n"
+        "    y = 2\n"
+    )
     recovery = repaired(source)
     assert recovery.applied == (
         "clean-line-continuation",
@@ -484,7 +536,11 @@ def test_four_problems_of_different_kinds() -> None:
         "finally:\n"
         "    pass\n"
         "HAS_TORCH = True\n"
-        "y = g(1)\n"
+        "\n"
+        "def run():\n"
+        "    return g(1)\n"
+        "run()\n"
+        "y = 2\n"
     )
 
 

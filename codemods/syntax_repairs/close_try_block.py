@@ -1,34 +1,41 @@
-"""Close a `try:` block that has no `except` or `finally` clause.
+"""Repair a `try:` block that has no `except` or `finally` clause.
 
-CPython: "expected 'except' or 'finally' block". Generators and fixer scripts emit a `try:` around
-an import or a setup step and forget its handler. The repair adds `finally:` and an indented `pass`
-at the `try`'s own indentation, right after the last line of its body (before any blank or
-comment lines that follow it). `finally: pass` does nothing, so the code runs as if the `try`
-were not there: an exception still propagates, as it would have with a handler that re-raises.
-That is safe for what the code does, but maybe not what was meant (an `except ImportError:`
-fallback was probably intended), so review the result.
+CPython: "expected 'except' or 'finally' block". Two causes are seen in generated suites, with
+one repair each; `rejoin-try-body` is tried first, as it is defined first here.
+
+`rejoin-try-body`: statements of the body lost their indentation (a fixer script inserted them
+at the wrong column), so the body seems to end early. When the code after them goes on inside
+the body, or is the `try`'s handler, they are moved back to the body's indentation. Nothing
+else changes; it is unsafe because the statements now run under the `try`::
+
+    try:                               try:
+        import torch                       import torch
+    HAS_TORCH = True          ->           HAS_TORCH = True
+    except ImportError:                except ImportError:
+        HAS_TORCH = False                  HAS_TORCH = False
+
+`close-try-block`: the handler was never written. `finally:` and an indented `pass` are added at
+the `try`'s own indentation right after the last line of its body (before blank or comment
+lines that follow it). `finally: pass` does nothing, so the code runs as if the `try` were not
+there: an exception still propagates, as with a handler that re-raises. That is safe for what
+the code does but maybe not what was meant (an `except ImportError:` fallback was probably
+intended), so review the result::
+
+    try:                               try:
+        import torch                       import torch
+    HAS_TORCH = True          ->       finally:
+                                           pass
+                                       HAS_TORCH = True
 
 A `try` followed by `else:` without a handler is left alone: `finally` cannot go before `else`,
 and the missing handler cannot be guessed.
-
-Before::
-
-    try:
-        import torch
-    HAS_TORCH = True
-
-After::
-
-    try:
-        import torch
-    finally:
-        pass
-    HAS_TORCH = True
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Sequence
 
 from hflint.syntax import (
     LineKind,
@@ -41,30 +48,69 @@ from hflint.syntax import (
     syntax_repair,
 )
 
+_MESSAGE = r"expected 'except' or 'finally' block"
 _TRY = re.compile(r"try\s*:")
+_HANDLER = re.compile(r"(except|finally)\b")
 _FOLLOWER = re.compile(r"(except|finally|else)\b")
+_OPENER = re.compile(r"(async\s+)?(class|def|elif|else|except|finally|for|if|try|while|with)\b")
+
+
+@syntax_repair(
+    name="rejoin-try-body",
+    description="Indent statements that fell out of a `try:` body back into it.",
+    matches=(_MESSAGE,),
+)
+def rejoin_try_body(source: str, problem: SyntaxProblem) -> str | None:
+    lines = split_lines(source)
+    kinds = classify_lines(lines)
+    statements = [index for index, kind in enumerate(kinds) if kind is LineKind.STATEMENT]
+    found = _unclosed_try(lines, statements, problem)
+    if found is None:
+        return None
+    header, end = found
+    body = [index for index in statements if header < index < end]
+    if not body or end == len(lines):
+        return None
+    # The statements at the column where the body ended (up to a handler), and the code after.
+    width = _width(lines[end])
+    following = [index for index in statements if index >= end]
+    moved = list(
+        itertools.takewhile(
+            lambda index: _width(lines[index]) == width and not _HANDLER.match(_code(lines[index])),
+            following,
+        )
+    )
+    if not moved or len(moved) == len(following):
+        return None
+    after = following[len(moved)]
+    try_width = _width(lines[header])
+    if _width(lines[after]) == try_width:
+        continues = _HANDLER.match(_code(lines[after])) is not None
+    else:
+        # Deeper code goes on with the body, unless it is the body of the last moved statement.
+        opens_block = _OPENER.match(_code(lines[moved[-1]])) is not None
+        continues = _width(lines[after]) > try_width and not opens_block
+    if not continues:
+        return None
+    repaired = list(lines)
+    for index in moved:
+        repaired[index] = indentation(lines[body[0]]) + _code(lines[index])
+    return "".join(repaired)
 
 
 @syntax_repair(
     name="close-try-block",
     description="Add `finally: pass` after a `try:` body that has no `except` or `finally`.",
-    matches=(r"expected 'except' or 'finally' block",),
+    matches=(_MESSAGE,),
 )
 def close_try_block(source: str, problem: SyntaxProblem) -> str | None:
     lines = split_lines(source)
     kinds = classify_lines(lines)
     statements = [index for index, kind in enumerate(kinds) if kind is LineKind.STATEMENT]
-    # The parser stops at the first body that ends without a handler, the innermost one when
-    # several end on the same line. Headers after the reported line cannot be the one.
-    candidates: list[tuple[int, int]] = []
-    for position, header in enumerate(statements):
-        if header < problem.line and _TRY.match(_code(lines[header])):
-            end = _unclosed_end(lines, statements, position)
-            if end is not None:
-                candidates.append((end, header))
-    if not candidates:
+    found = _unclosed_try(lines, statements, problem)
+    if found is None:
         return None
-    end, header = min(candidates, key=lambda found: (found[0], -found[1]))
+    header, end = found
     last = max(index for index in range(header, end) if kinds[index] is not LineKind.BLANK)
     indent = indentation(lines[header])
     body = [index for index in statements if header < index < end]
@@ -72,20 +118,41 @@ def close_try_block(source: str, problem: SyntaxProblem) -> str | None:
     return "".join(insert_after(lines, last, [f"{indent}finally:", f"{body_indent}pass"]))
 
 
-def _unclosed_end(lines: list[str], statements: list[int], position: int) -> int | None:
+def _unclosed_try(
+    lines: Sequence[str], statements: Sequence[int], problem: SyntaxProblem
+) -> tuple[int, int] | None:
+    """The `try` the parser stopped at: its header line and where its body ends.
+
+    The parser stops at the first body that ends without a handler, the innermost one when
+    several end on the same line. Headers after the reported line cannot be the one.
+    """
+    found: list[tuple[int, int]] = []
+    for position, header in enumerate(statements):
+        if header < problem.line and _TRY.match(_code(lines[header])):
+            end = _unclosed_end(lines, statements, position)
+            if end is not None:
+                found.append((header, end))
+    return min(found, key=lambda item: (item[1], -item[0]), default=None)
+
+
+def _unclosed_end(lines: Sequence[str], statements: Sequence[int], position: int) -> int | None:
     """Where the body of the `try` at `statements[position]` ends, if no handler follows it.
 
     The end is the index of the first statement not indented deeper than the `try`, or the
     number of lines when the body runs to the end of the file.
     """
-    width = indent_width(indentation(lines[statements[position]]))
+    width = _width(lines[statements[position]])
     for index in statements[position + 1 :]:
-        line_width = indent_width(indentation(lines[index]))
+        line_width = _width(lines[index])
         if line_width <= width:
             closed = line_width == width and _FOLLOWER.match(_code(lines[index]))
             return None if closed else index
     return len(lines)
 
 
+def _width(line: str) -> int:
+    return indent_width(indentation(line))
+
+
 def _code(line: str) -> str:
-    return line.lstrip(" \t\f")
+    return line[len(indentation(line)) :]

@@ -96,10 +96,11 @@ def align_unindent(source: str, problem: SyntaxProblem) -> str | None:
     inner = [level for level in levels if indent_width(level) > width]
     end = _block_end(lines, kinds, index)
     goes_deeper = end < len(lines) and indent_width(indentation(lines[end])) > width
-    if inner and goes_deeper:
-        return "".join(_move(lines, kinds, index, inner[0]))
     # A line at column 0 always matches; no outer level means the scan disagrees with CPython.
-    return "".join(_move(lines, kinds, index, outer[-1])) if outer else None
+    target = inner[0] if inner and goes_deeper else outer[-1] if outer else None
+    moved = None if target is None else _move(lines, kinds, index, target)
+    before = [i for i in range(index) if kinds[i] is LineKind.STATEMENT]
+    return _fewest_changes(lines, moved, _join(lines, kinds, before, index))
 
 
 @syntax_repair(
@@ -118,10 +119,7 @@ def align_unexpected_indent(source: str, problem: SyntaxProblem) -> str | None:
         return None
     before = [i for i in range(index) if kinds[i] is LineKind.STATEMENT]
     dedented = _move(lines, kinds, index, indentation(lines[before[-1]]) if before else "")
-    joined = _join(lines, kinds, before, index)
-    if joined is not None and _changed(lines, joined) < _changed(lines, dedented):
-        return "".join(joined)
-    return "".join(dedented)
+    return _fewest_changes(lines, dedented, _join(lines, kinds, before, index))
 
 
 def _join(
@@ -176,19 +174,42 @@ def indent_block_body(source: str, problem: SyntaxProblem) -> str | None:
     # At the end of the file CPython reports the header itself: there is no body to indent.
     if index <= header or kinds[index] is not LineKind.STATEMENT:
         return None
-    header_width = indent_width(indentation(lines[header]))
+    header_indent = indentation(lines[header])
     body: list[str] = []
     for following in range(index + 1, len(lines)):
         if kinds[following] is LineKind.STATEMENT:
             indent = indentation(lines[following])
-            if indent_width(indent) <= header_width:
+            if indent_width(indent) <= indent_width(header_indent):
                 break
             body.append(indent)
-    if not body:
+    if body:
+        target = min(body, key=indent_width)
+    elif _next_is_clause(lines, kinds, index, header_indent):
+        # A one-statement body before `else:`, `except:`...: nothing to copy the indentation from.
+        target = header_indent + _indent_step(header_indent)
+    else:
         return None
     repaired = list(lines)
-    repaired[index] = _with_indentation(lines[index], min(body, key=indent_width))
+    repaired[index] = _with_indentation(lines[index], target)
     return "".join(repaired)
+
+
+_CLAUSE = re.compile(r"(elif|else|except|finally)\b")
+
+
+def _next_is_clause(
+    lines: Sequence[str], kinds: Sequence[LineKind], index: int, header_indent: str
+) -> bool:
+    """Whether the statement after `lines[index]` is a clause of the header at `header_indent`."""
+    following = next(
+        (i for i in range(index + 1, len(lines)) if kinds[i] is LineKind.STATEMENT), None
+    )
+    if following is None:
+        return False
+    indent = indentation(lines[following])
+    return indent_width(indent) == indent_width(header_indent) and bool(
+        _CLAUSE.match(lines[following][len(indent) :])
+    )
 
 
 @syntax_repair(
@@ -207,8 +228,12 @@ def insert_pass(source: str, problem: SyntaxProblem) -> str | None:
     while last + 1 < len(lines) and kinds[last + 1] is LineKind.CONTINUATION:
         last += 1
     indent = indentation(lines[header])
-    step = "\t" if "\t" in indent else "    "  # follow the header's own style
-    return "".join(insert_after(lines, last, [f"{indent}{step}pass"]))
+    return "".join(insert_after(lines, last, [indent + _indent_step(indent) + "pass"]))
+
+
+def _indent_step(indent: str) -> str:
+    """One more level of indentation in the style of `indent`."""
+    return "\t" if "\t" in indent else "    "
 
 
 @syntax_repair(
@@ -312,5 +337,12 @@ def _with_indentation(line: str, indent: str) -> str:
     return indent + line[len(indentation(line)) :]
 
 
-def _changed(lines: Sequence[str], repaired: Sequence[str]) -> int:
-    return sum(old != new for old, new in zip(lines, repaired, strict=True))
+def _fewest_changes(
+    lines: Sequence[str], preferred: list[str] | None, other: list[str] | None
+) -> str | None:
+    """The candidate that changes fewer lines, `preferred` on a tie; None if there is none."""
+    candidates = [candidate for candidate in (preferred, other) if candidate is not None]
+    if not candidates:
+        return None
+    changed = [sum(a != b for a, b in zip(lines, c, strict=True)) for c in candidates]
+    return "".join(candidates[changed.index(min(changed))])
