@@ -56,7 +56,7 @@ class Cache:
             if not folder.is_dir():
                 self._prepare(folder)
             payload = json.dumps([d.to_json() for d in diagnostics], separators=(",", ":"))
-            write_atomic(folder / f"{key}.json", payload.encode("utf-8"))
+            write_atomic(folder / f"{key}.json", payload.encode("utf-8"), durable=False)
         except OSError:
             pass  # a read-only or full disk makes the run slower, never wrong
 

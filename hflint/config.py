@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
-import stat
 import sys
-import tempfile
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ import tomlkit
 
 from hflint.discovery import DEFAULT_EXCLUDE
 from hflint.settings import Settings
+from hflint.source import write_atomic
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -171,7 +170,7 @@ def init_config(pyproject: Path) -> bool:
         tomllib.loads(updated.decode())
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(pyproject, None, f"cannot append [{TABLE}]: {error}") from error
-    _write_atomically(pyproject, updated)
+    write_atomic(pyproject, updated)
     return True
 
 
@@ -276,20 +275,3 @@ def _display(path: Path) -> str:
         return str(path.absolute().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Replace the file's content in one step, so a crash never leaves a half-written pyproject."""
-    target = path.resolve()  # through a symlink, so the link itself survives
-    mode = stat.S_IMODE(target.stat().st_mode)
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)  # mkstemp creates the file with mode 0600
-        os.replace(temporary, target)
-    except BaseException:
-        os.unlink(temporary)
-        raise

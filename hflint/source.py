@@ -58,12 +58,15 @@ def decode_source(path: Path, data: bytes) -> SourceFile:
     return SourceFile(path=path, text=text, encoding=codec, bom=bom, data=data)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace `path` with `data` in one step, keeping its permission bits.
 
     The temporary file lives in the same directory so the final rename never crosses file systems;
-    an interrupted write leaves the original untouched.
+    an interrupted write leaves the original untouched. `durable` also waits for the data to reach
+    the disk before the rename, which a user's file deserves and a cache entry does not. A link is
+    written through, so the link itself survives.
     """
+    path = path.resolve()
     try:
         mode: int | None = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
@@ -74,8 +77,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         if mode is not None:
             os.chmod(temporary, mode)
         os.replace(temporary, path)

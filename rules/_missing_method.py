@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 import libcst as cst
-from hflint.codemods.add_test_method import AddTestMethodCommand
 
 from hflint.diagnostics import Applicability
 from hflint.rule import CodemodFix, Rule
@@ -30,7 +29,7 @@ class MissingTestClassMethod(Rule):
             fix=CodemodFix(
                 title=f"Add `{self.METHOD}()` from the skeleton",
                 applicability=Applicability.SAFE,
-                command=AddTestMethodCommand,
+                command="add_test_method.AddTestMethodCommand",
                 arguments={"method": self.METHOD},
             ),
         )

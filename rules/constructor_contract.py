@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import libcst as cst
-from hflint.codemods.fix_constructor import CONTRACT_PARAMETERS, FixConstructorCommand
 
 from hflint.diagnostics import Applicability
 from hflint.rule import CodemodFix, Invalid, Rule, Valid
-from hflint.testclass import find_test_class, resolved_method
+from hflint.testclass import CONTRACT_PARAMETERS, find_test_class, resolved_method
 
 
 class ConstructorContract(Rule):
@@ -114,7 +113,7 @@ class ConstructorContract(Rule):
             fix=CodemodFix(
                 title="Give `__init__` `model_id=None, device=None` and use them",
                 applicability=Applicability.UNSAFE if unsafe else Applicability.SAFE,
-                command=FixConstructorCommand,
+                command="fix_constructor.FixConstructorCommand",
                 arguments={"defaults_for_required": unsafe},
             ),
         )

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
-from hflint.codemods.add_main_entry import BARE_MAIN_CALL, AddMainEntryCommand
 
 from hflint.diagnostics import Applicability
 from hflint.rule import CodemodFix, Invalid, Rule, Valid
-from hflint.testclass import exit_behaviour, main_guards, top_level_function
+from hflint.testclass import exit_behaviour, is_bare_main_call, main_guards, top_level_function
 
 
 class MissingMainEntry(Rule):
@@ -76,7 +74,7 @@ class MissingMainEntry(Rule):
         if not guards:
             self._report(node, main, 'No `if __name__ == "__main__":` entry', replace_main=False)
             return
-        bare_calls = [s for g in guards for s in _body(g) if m.matches(s, BARE_MAIN_CALL)]
+        bare_calls = [s for g in guards for s in _body(g) if is_bare_main_call(s)]
         if main is None:
             return
         returns, exits = exit_behaviour(main)
@@ -109,7 +107,12 @@ class MissingMainEntry(Rule):
         )
         if main is None:
             title = "Add the skeleton's `main()` and entry"
-        fix = CodemodFix(title, applicability, AddMainEntryCommand, {"replace_main": replace_main})
+        fix = CodemodFix(
+            title,
+            applicability,
+            "add_main_entry.AddMainEntryCommand",
+            {"replace_main": replace_main},
+        )
         if isinstance(anchor, cst.Module):
             self.report_at(self.context.last_line, 1, message, fix=fix)
         else:

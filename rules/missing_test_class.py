@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import libcst as cst
-from hflint.codemods.add_test_class import AddTestClassCommand
 
 from hflint.diagnostics import Applicability
 from hflint.naming import TEST_CLASS_PATTERN
@@ -66,7 +65,7 @@ class MissingTestClass(Rule):
         fix = CodemodFix(
             title=f"Add `{expected}` from the skeleton",
             applicability=Applicability.SAFE,
-            command=AddTestClassCommand,
+            command="add_test_class.AddTestClassCommand",
         )
         # On the class that stands in for it (a unittest-style one), else at the top of the file.
         if classes:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import libcst as cst
-from hflint.codemods.rename_test_class import RenameTestClassCommand
 
 from hflint.diagnostics import Applicability
 from hflint.rule import CodemodFix, Invalid, Rule, Valid
@@ -77,7 +76,7 @@ class TestClassNameMismatch(Rule):
             fix=CodemodFix(
                 title=f"Rename `{found}` to `{expected}`",
                 applicability=Applicability.SAFE,
-                command=RenameTestClassCommand,
+                command="rename_test_class.RenameTestClassCommand",
                 arguments={"old_name": found, "new_name": expected},
             ),
         )
