@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import libcst
 
 REPAIR_PACKAGE = "hflint.codemods.syntax_repairs"
-# Each round fixes one problem and must move the first problem strictly forward, so the loop ends
-# anyway; the bound only caps the work spent on a file broken in many places.
+# Each round must make progress (`_progressed`), but inserted lines shift positions: the bound
+# ends the loop for sure and caps the work spent on a file broken in many places.
 MAX_ROUNDS = 20
 
 
@@ -276,6 +276,20 @@ def insert_after(lines: Sequence[str], index: int, texts: Sequence[str]) -> list
     return [*head, *(text + ending for text in texts), *lines[index + 1 :]]
 
 
+_BLOCK_OPENER = re.compile(
+    r"(async\s+)?(class|def|elif|else|except|finally|for|if|try|while|with)\b"
+)
+
+
+def opens_block(line: str) -> bool:
+    """Whether a statement line starts a compound statement, judging by its first word.
+
+    A one-line body (`if ready: run()`) is counted as opening a block; `match` and `case`,
+    soft keywords, are not recognised.
+    """
+    return _BLOCK_OPENER.match(line.lstrip(" \t\f")) is not None
+
+
 class LineKind(enum.Enum):
     STATEMENT = "statement"  # starts a logical line: its indentation is significant
     CONTINUATION = "continuation"  # inside brackets or after a backslash: leading blanks are not
@@ -287,7 +301,8 @@ def classify_lines(lines: Sequence[str]) -> list[LineKind]:
     """What each physical line is to the parser, from a light scan that tolerates broken code.
 
     The scan follows brackets, strings (single, triple, escapes) and comments only; it needs no
-    tokenizer, which would stop at the very indentation errors the repairs are about.
+    tokenizer, which would stop at the very indentation errors the repairs are about. It does
+    not follow f-strings that nest their own quote (Python 3.12+).
     """
     kinds: list[LineKind] = []
     depth, quote, continued = 0, "", False

@@ -36,6 +36,7 @@ def repaired(source: str) -> Recovery:
 def test_every_repair_is_registered_once_with_a_description() -> None:
     repairs = syntax_repairs()
     assert sorted(repair.name for repair in repairs) == [
+        "align-try-handler",
         "align-unexpected-indent",
         "align-unindent",
         "clean-line-continuation",
@@ -239,6 +240,13 @@ def test_statements_that_fell_out_of_a_try_body_rejoin_it(source: str, expected:
     assert recovery.applied == ("rejoin-try-body",)
 
 
+def test_handler_at_the_wrong_column_moves_to_its_try() -> None:
+    source = "if ready:\r\n    try:\r\n        import torch\r\nexcept ImportError:\r\n        torch = None\r\n"
+    recovery = repaired(source)
+    assert recovery.source == source.replace("\nexcept", "\n    except")
+    assert recovery.applied == ("align-try-handler",)
+
+
 def test_try_body_is_not_rejoined_across_a_new_block() -> None:
     # The deeper line after `HAS_TORCH = True` is the body of `def run()`, not the try's.
     source = "try:\n    import torch\nHAS_TORCH = True\ndef run():\n    pass\n"
@@ -350,6 +358,19 @@ def test_unindent_joins_the_inner_block_when_the_code_after_it_goes_on_there() -
     assert recovery.applied == ("align-unindent",)
 
 
+def test_unindent_moves_a_body_that_went_too_deep_when_that_changes_fewer_lines() -> None:
+    source = (
+        "def run_tests(self):\n"
+        "      results = {}\n"
+        "    for name in names:\n"
+        "        go(name)\n"
+        "    return results\n"
+    )
+    recovery = repaired(source)
+    assert recovery.source == source.replace("      results", "    results")
+    assert recovery.applied == ("align-unindent",)
+
+
 def test_unexpected_indent_moves_the_statement_that_left_the_block() -> None:
     source = (
         "class TestBertModels:\n"
@@ -413,6 +434,27 @@ def test_body_whose_first_statement_lost_its_indentation_is_indented() -> None:
         "class TestVitModels:\n"
         "    pass\n"
     )
+    assert recovery.applied == ("indent-block-body",)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(
+            "if ready:\nrun()\nelse:\n    wait()\n",
+            "if ready:\n    run()\nelse:\n    wait()\n",
+            id="clause-follows",
+        ),
+        pytest.param(
+            "def select_device():\n    if HAS_MPS:\nreturn 'mps'\n    return 'cpu'\n",
+            "def select_device():\n    if HAS_MPS:\n        return 'mps'\n    return 'cpu'\n",
+            id="code-goes-on-at-the-header-column",
+        ),
+    ],
+)
+def test_one_statement_body_that_lost_its_indentation(source: str, expected: str) -> None:
+    recovery = repaired(source)
+    assert recovery.source == expected
     assert recovery.applied == ("indent-block-body",)
 
 

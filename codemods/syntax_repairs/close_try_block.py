@@ -1,7 +1,16 @@
 """Repair a `try:` block that has no `except` or `finally` clause.
 
-CPython: "expected 'except' or 'finally' block". Two causes are seen in generated suites, with
-one repair each; `rejoin-try-body` is tried first, as it is defined first here.
+CPython: "expected 'except' or 'finally' block". Three causes are seen in generated suites,
+with one repair each, tried in the order they are defined here.
+
+`align-try-handler`: the handler is there, at the column of an outer block. It moves to the
+`try`'s column; only that line changes (its body keeps its place, deeper)::
+
+    def setup():                       def setup():
+        try:                               try:
+            import torch                       import torch
+    except ImportError:       ->           except ImportError:
+            torch = None                       torch = None
 
 `rejoin-try-body`: statements of the body lost their indentation (a fixer script inserted them
 at the wrong column), so the body seems to end early. When the code after them goes on inside
@@ -44,6 +53,7 @@ from hflint.syntax import (
     indent_width,
     indentation,
     insert_after,
+    opens_block,
     split_lines,
     syntax_repair,
 )
@@ -52,7 +62,24 @@ _MESSAGE = r"expected 'except' or 'finally' block"
 _TRY = re.compile(r"try\s*:")
 _HANDLER = re.compile(r"(except|finally)\b")
 _FOLLOWER = re.compile(r"(except|finally|else)\b")
-_OPENER = re.compile(r"(async\s+)?(class|def|elif|else|except|finally|for|if|try|while|with)\b")
+
+
+@syntax_repair(
+    name="align-try-handler",
+    description="Move an `except` or `finally` clause to the column of its `try`.",
+    matches=(_MESSAGE,),
+)
+def align_try_handler(source: str, problem: SyntaxProblem) -> str | None:
+    lines = split_lines(source)
+    kinds = classify_lines(lines)
+    statements = [index for index, kind in enumerate(kinds) if kind is LineKind.STATEMENT]
+    found = _unclosed_try(lines, statements, problem)
+    if found is None or found[1] == len(lines) or not _HANDLER.match(_code(lines[found[1]])):
+        return None
+    header, end = found
+    repaired = list(lines)
+    repaired[end] = indentation(lines[header]) + _code(lines[end])
+    return "".join(repaired)
 
 
 @syntax_repair(
@@ -88,8 +115,7 @@ def rejoin_try_body(source: str, problem: SyntaxProblem) -> str | None:
         continues = _HANDLER.match(_code(lines[after])) is not None
     else:
         # Deeper code goes on with the body, unless it is the body of the last moved statement.
-        opens_block = _OPENER.match(_code(lines[moved[-1]])) is not None
-        continues = _width(lines[after]) > try_width and not opens_block
+        continues = _width(lines[after]) > try_width and not opens_block(lines[moved[-1]])
     if not continues:
         return None
     repaired = list(lines)

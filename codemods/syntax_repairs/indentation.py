@@ -9,7 +9,9 @@ nested under them stay where they are.
 - "unindent does not match any outer indentation level": the line moves to an open level next
   to it. If the code after its block goes on deeper than the line, the line was meant to stay in
   the inner block and takes that level; otherwise it takes the nearest enclosing level, the
-  deepest open block shallower than it::
+  deepest open block shallower than it. When the statements right before the line start a body
+  deeper than it (at one column), moving them to its column instead is chosen if that changes
+  fewer lines::
 
       if ready:                  if ready:
               run()                      run()
@@ -37,7 +39,9 @@ nested under them stay where they are.
 
 - "expected an indented block after ... on line N", when the body's first statement lost its
   indentation but the statements after it are still indented as a body: that statement takes
-  the indentation of the shallowest of them::
+  the indentation of the shallowest of them. A one-statement body followed by a clause of the
+  header (`else:`...), or shallower than the header while the code after it goes on at the
+  header's column, takes the header's indentation plus one level::
 
       def select_device():       def select_device():
       if HAS_TORCH:      ->          if HAS_TORCH:
@@ -74,6 +78,7 @@ from hflint.syntax import (
     indent_width,
     indentation,
     insert_after,
+    opens_block,
     split_lines,
     syntax_repair,
 )
@@ -81,7 +86,7 @@ from hflint.syntax import (
 
 @syntax_repair(
     name="align-unindent",
-    description="Move a line that dedents to no open block to the enclosing block's level.",
+    description="Align a line that dedents to no open block with an open level next to it.",
     matches=(r"unindent does not match any outer indentation level",),
 )
 def align_unindent(source: str, problem: SyntaxProblem) -> str | None:
@@ -96,9 +101,11 @@ def align_unindent(source: str, problem: SyntaxProblem) -> str | None:
     inner = [level for level in levels if indent_width(level) > width]
     end = _block_end(lines, kinds, index)
     goes_deeper = end < len(lines) and indent_width(indentation(lines[end])) > width
-    # A line at column 0 always matches; no outer level means the scan disagrees with CPython.
-    target = inner[0] if inner and goes_deeper else outer[-1] if outer else None
-    moved = None if target is None else _move(lines, kinds, index, target)
+    moved = None
+    if inner and goes_deeper:
+        moved = _move(lines, kinds, index, inner[0])
+    elif outer:  # a line at column 0 always matches: no outer level means a scan mismatch
+        moved = _move(lines, kinds, index, outer[-1])
     before = [i for i in range(index) if kinds[i] is LineKind.STATEMENT]
     return _fewest_changes(lines, moved, _join(lines, kinds, before, index))
 
@@ -184,8 +191,8 @@ def indent_block_body(source: str, problem: SyntaxProblem) -> str | None:
             body.append(indent)
     if body:
         target = min(body, key=indent_width)
-    elif _next_is_clause(lines, kinds, index, header_indent):
-        # A one-statement body before `else:`, `except:`...: nothing to copy the indentation from.
+    elif _sandwiched(lines, kinds, index, header_indent):
+        # A one-statement body: there is no other body line to copy the indentation from.
         target = header_indent + _indent_step(header_indent)
     else:
         return None
@@ -197,19 +204,22 @@ def indent_block_body(source: str, problem: SyntaxProblem) -> str | None:
 _CLAUSE = re.compile(r"(elif|else|except|finally)\b")
 
 
-def _next_is_clause(
+def _sandwiched(
     lines: Sequence[str], kinds: Sequence[LineKind], index: int, header_indent: str
 ) -> bool:
-    """Whether the statement after `lines[index]` is a clause of the header at `header_indent`."""
+    """Whether the code after `lines[index]` shows it is a one-statement body of the header.
+
+    It is when the next statement is a clause of the header (`else:`, `except:`...), or when it
+    goes on at the header's column while the line itself is shallower than the header.
+    """
     following = next(
         (i for i in range(index + 1, len(lines)) if kinds[i] is LineKind.STATEMENT), None
     )
-    if following is None:
+    header_width = indent_width(header_indent)
+    if following is None or indent_width(indentation(lines[following])) != header_width:
         return False
-    indent = indentation(lines[following])
-    return indent_width(indent) == indent_width(header_indent) and bool(
-        _CLAUSE.match(lines[following][len(indent) :])
-    )
+    shallower = indent_width(indentation(lines[index])) < header_width
+    return shallower or _CLAUSE.match(lines[following].lstrip(" \t\f")) is not None
 
 
 @syntax_repair(
@@ -282,21 +292,26 @@ def _open_levels(lines: Sequence[str], kinds: Sequence[LineKind], index: int) ->
 def _block_end(lines: Sequence[str], kinds: Sequence[LineKind], start: int) -> int:
     """The end (exclusive) of the block `lines[start]` belongs to from there on.
 
-    That is the line, its siblings at the same indentation and what is nested under them, up to
-    the first statement shallower than the line or dedenting to a column none of them opened.
+    That is the line, its siblings at the same indentation and the bodies of those that open a
+    block, up to the first statement shallower than the line, indented deeper without a block
+    to open, or dedenting to a column none of them opened.
     """
     widths = [indent_width(indentation(lines[start]))]
+    previous = start
     for index in range(start + 1, len(lines)):
         if kinds[index] is not LineKind.STATEMENT:
             continue
         width = indent_width(indentation(lines[index]))
         if width > widths[-1]:
+            if not opens_block(lines[previous]):
+                return index
             widths.append(width)
-            continue
-        while widths and width < widths[-1]:
-            widths.pop()
-        if not widths or width != widths[-1]:
-            return index
+        else:
+            while widths and width < widths[-1]:
+                widths.pop()
+            if not widths or width != widths[-1]:
+                return index
+        previous = index
     return len(lines)
 
 
