@@ -67,7 +67,7 @@ UNDECLARED = _unregistered(_UndeclaredMetadata, "HF997", "undeclared-metadata")
 
 def test_deep_handlers_metadata_positions_and_noqa() -> None:
     findings = lint_text("test_hf_bert.py", SOURCE, [CALLS]).findings
-    # The first call carries `# noqa: HF998`; the second is reported at its exact span.
+    # The first call is suppressed by its noqa comment; the second is reported at its exact span.
     assert [(f.start, f.end, f.report.message) for f in findings] == [
         (Location(7, 12), Location(7, 48), "call in a function, depth 1")
     ]
