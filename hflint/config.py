@@ -13,8 +13,6 @@ from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-
 from hflint.discovery import DEFAULT_EXCLUDE
 from hflint.settings import Settings
 from hflint.source import write_atomic
@@ -176,6 +174,8 @@ def init_config(pyproject: Path) -> bool:
 
 def default_section() -> str:
     """The [tool.hflint] section `hflint init` writes: every key with its default and a comment."""
+    import tomlkit  # only `hflint init` needs it; lint start-up should not pay for it
+
     defaults = Settings(root=Path())
     values: dict[str, object] = {
         key: list(getattr(defaults, key.replace("-", "_"))) for key in _STRING_LIST_KEYS
