@@ -349,3 +349,90 @@ def init(pyproject: Path) -> None:
 
 def main() -> None:
     cli(prog_name="hflint")
+
+
+@cli.group(
+    "catalog",
+    epilog="""\b
+Examples:
+  hflint catalog show gpt-j
+  hflint catalog show xlm_roberta --format json
+  hflint catalog sync --check      (CI: is the shipped catalog that of the installed transformers?)""",
+)
+def catalog_group() -> None:
+    """What hflint knows about transformers' model types (shipped with hflint)."""
+
+
+@catalog_group.command("show")
+@click.argument("name")
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def catalog_show(name: str, format_name: str) -> None:
+    """Show the catalog entry a model name resolves to (any spelling: gpt-j, gpt_j, GPT-J, flan-t5)."""
+    from hflint.catalog import load_catalog
+
+    catalog = load_catalog()
+    entry = catalog.resolve(name)
+    if entry is None:
+        close = catalog.suggestions(name)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        _fail(
+            f"unknown model {name!r}{hint}; the catalog is that of transformers {catalog.transformers_version}"
+        )
+    record = {
+        "model_type": entry.model_type,
+        "aliases": list(catalog.aliases_of(entry.model_type)),
+        "family": entry.family,
+        "priority": entry.priority,
+        "default_task": entry.default_task,
+        "tasks": dict(entry.tasks),
+        "checkpoint": entry.checkpoint,
+        "transformers_version": catalog.transformers_version,
+    }
+    if format_name == "json":
+        click.echo(json.dumps(record, indent=2))
+        return
+    width = max(len(key) for key in record)
+    for key, value in record.items():
+        if key == "tasks":
+            value = ", ".join(f"{task} ({auto})" for task, auto in entry.tasks.items()) or "none"
+        elif isinstance(value, list):
+            value = ", ".join(value)
+        click.echo(f"{key.replace('_', ' '):<{width}}  {value if value is not None else '-'}")
+
+
+@catalog_group.command("sync")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Compare with the installed transformers; write nothing; exit 1 if they differ.",
+)
+def catalog_sync(check: bool) -> None:
+    """Derive the catalog from the installed transformers (needs `pip install hflint[exec]`)."""
+    from hflint.catalog import CATALOG_FILE
+
+    try:
+        from hflint.catalog.sync import build_catalog, render
+
+        fresh = render(build_catalog())
+    except ImportError as error:
+        _fail(f"catalog sync needs transformers installed ({error})")
+    current = CATALOG_FILE.read_text(encoding="utf-8")
+    if check:
+        if fresh != current:
+            click.echo(
+                f"{CATALOG_FILE} differs from the installed transformers; run `hflint catalog sync`",
+                err=True,
+            )
+            sys.exit(EXIT_DIAGNOSTICS)
+        click.echo("The shipped catalog matches the installed transformers.")
+        return
+    from hflint.source import write_atomic
+
+    write_atomic(CATALOG_FILE, fresh.encode("utf-8"))
+    click.echo(f"Wrote {CATALOG_FILE} ({'changed' if fresh != current else 'unchanged'})")

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 import libcst as cst
 from libcst.metadata import ProviderT
 
+from hflint.catalog import Catalog, ModelEntry, load_catalog
 from hflint.diagnostics import Applicability, RuleInfo
 from hflint.naming import expected_class_name, model_name_from_path
 from hflint.syntax import SyntaxProblem
@@ -35,6 +36,8 @@ class RuleContext:
 
     path: str
     model_name: str | None
+    # The file's whole text (rules that hand it to the standard library's fast scanners need it).
+    source: str = ""
     # The number of the file's last line, for diagnostics about something the file lacks.
     last_line: int = 1
     settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
@@ -47,9 +50,20 @@ class RuleContext:
         return cls(
             path=path,
             model_name=model_name_from_path(path),
+            source=text,
             last_line=max(1, lines),
             settings=MappingProxyType(dict(settings or {})),
         )
+
+    @property
+    def catalog(self) -> Catalog:
+        """What transformers knows, from the catalog file shipped with hflint (loaded once)."""
+        return load_catalog()
+
+    @property
+    def model(self) -> ModelEntry | None:
+        """The catalog entry of the file's model, however its name is spelled; None if unknown."""
+        return None if self.model_name is None else self.catalog.resolve(self.model_name)
 
     @property
     def expected_class(self) -> str | None:

@@ -1,0 +1,285 @@
+"""`hflint catalog sync`: derive the catalog from the installed transformers.
+
+The only module of hflint's lint side that imports transformers, and only when asked to: lint and
+fix read the JSON file this writes. Everything comes from transformers' own tables (the auto
+mappings, `pipelines.SUPPORTED_TASKS`, `REMOVED_TASKS`, `TASK_ALIASES`, the config classes'
+documentation); the few facts transformers does not hold (family names users write, such as
+`flan-t5`) are in `FAMILY_ALIASES` below.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from hflint.catalog import SCHEMA_VERSION, normalize, spellings
+
+# Names users write for a family of checkpoints rather than a model type: what they resolve to.
+FAMILY_ALIASES: Mapping[str, str] = {
+    "flan-t5": "t5",
+    "flan-ul2": "t5",
+    "codellama": "llama",
+    "code-llama": "llama",
+    "llama-2": "llama",
+    "llama2": "llama",
+    "llama-3": "llama",
+    "llama3": "llama",
+    "vicuna-7b": "llama",
+    "mistral-next": "mistral",
+    "command-r": "cohere",
+    "phi4": "phi3",
+    "starcoder": "gpt_bigcode",
+    "santacoder": "gpt_bigcode",
+    "gpt-j": "gptj",
+    "gpt-3": "openai-gpt",
+    "openai-gpt": "openai-gpt",
+    "speech-to-text": "speech_to_text",
+    "mobilenet-v1": "mobilenet_v1",
+    "mobilenet-v2": "mobilenet_v2",
+    "beit3": "beit",
+    "dino": "vit",
+    "depth-anything": "depth_anything",
+    "imagebind": "clip",
+    "stable-diffusion": "clip",
+}
+
+# The order in which a model type's tasks are preferred as its default: the most specific first,
+# the generic feature-extraction ones last.
+TASK_PREFERENCE: tuple[str, ...] = (
+    "fill-mask",
+    "text-generation",
+    "image-text-to-text",
+    "any-to-any",
+    "automatic-speech-recognition",
+    "zero-shot-image-classification",
+    "zero-shot-object-detection",
+    "zero-shot-audio-classification",
+    "object-detection",
+    "image-segmentation",
+    "depth-estimation",
+    "image-classification",
+    "video-classification",
+    "audio-classification",
+    "text-to-audio",
+    "document-question-answering",
+    "table-question-answering",
+    "mask-generation",
+    "keypoint-matching",
+    "text-classification",
+    "token-classification",
+    "zero-shot-classification",
+    "decision",
+    "image-feature-extraction",
+    "feature-extraction",
+)
+
+# Tried before TASK_PREFERENCE for the family's models.
+FAMILY_TASKS: Mapping[str, tuple[str, ...]] = {
+    "audio": ("automatic-speech-recognition", "audio-classification", "text-to-audio"),
+    "vision": (
+        "image-classification",
+        "object-detection",
+        "image-segmentation",
+        "depth-estimation",
+    ),
+    "vision-text": ("zero-shot-image-classification", "image-text-to-text"),
+    "multimodal": ("image-text-to-text", "any-to-any", "automatic-speech-recognition"),
+}
+
+_AUDIO_TASKS = frozenset(
+    {
+        "automatic-speech-recognition",
+        "audio-classification",
+        "zero-shot-audio-classification",
+        "text-to-audio",
+    }
+)
+_VISION_TEXT_TASKS = frozenset(
+    {
+        "zero-shot-image-classification",
+        "zero-shot-object-detection",
+        "image-text-to-text",
+        "document-question-answering",
+    }
+)
+_VISION_TASKS = frozenset(
+    {
+        "image-classification",
+        "object-detection",
+        "image-segmentation",
+        "depth-estimation",
+        "image-feature-extraction",
+        "video-classification",
+        "mask-generation",
+        "keypoint-matching",
+    }
+)
+_CHECKPOINT = re.compile(r"https://huggingface\.co/([\w.-]+/[\w.-]+|[\w.-]+)\)")
+
+
+def build_catalog() -> dict[str, Any]:
+    import transformers
+    from transformers.models.auto import configuration_auto, modeling_auto
+    from transformers.pipelines import REMOVED_TASKS, SUPPORTED_TASKS, TASK_ALIASES
+
+    types = sorted(configuration_auto.CONFIG_MAPPING_NAMES)
+    configs = configuration_auto.CONFIG_MAPPING
+    image_types = set(modeling_auto.MODEL_FOR_IMAGE_MAPPING_NAMES)
+    specific: dict[str, dict[str, str]] = {model_type: {} for model_type in types}
+    generic_tasks: dict[str, str] = {}  # served by the bare `AutoModel`, which every type has
+    # A task's later classes that another task is built on are only fallbacks (`decision` also
+    # accepts any causal LM): they say nothing about what the model type is for.
+    primary = {spec["pt"][0].__name__ for spec in SUPPORTED_TASKS.values() if spec.get("pt")}
+    for task, spec in sorted(SUPPORTED_TASKS.items()):
+        auto_classes = spec.get("pt", ())
+        if [c.__name__ for c in auto_classes] == ["AutoModel"]:
+            generic_tasks[task] = "AutoModel"
+            continue
+        for index, auto_class in enumerate(auto_classes):
+            if index and auto_class.__name__ in primary:
+                continue
+            for model_type in auto_class._model_mapping._model_mapping:
+                if model_type in specific:
+                    specific[model_type].setdefault(task, auto_class.__name__)
+    base_types = set(modeling_auto.MODEL_MAPPING_NAMES)
+    masked = set(modeling_auto.MODEL_FOR_MASKED_LM_MAPPING_NAMES)
+    causal = set(modeling_auto.MODEL_FOR_CAUSAL_LM_MAPPING_NAMES)
+    seq2seq = set(modeling_auto.MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES)
+    audio_types = set(modeling_auto.MODEL_FOR_AUDIO_XVECTOR_MAPPING_NAMES) | set(
+        modeling_auto.MODEL_FOR_AUDIO_FRAME_CLASSIFICATION_MAPPING_NAMES
+    )
+    models: dict[str, dict[str, Any]] = {}
+    for model_type in types:
+        tasks = dict(specific[model_type])
+        towers = set(getattr(configs[model_type], "sub_configs", {}) or {})
+        family = _family(
+            model_type,
+            set(tasks),
+            image=model_type in image_types or "vision_config" in towers,
+            audio=model_type in audio_types or "audio_config" in towers,
+            masked=model_type in masked,
+            causal=model_type in causal,
+            seq2seq=model_type in seq2seq,
+        )
+        if model_type in base_types:
+            tasks.update(_generic_tasks(family, configs[model_type], generic_tasks))
+        models[model_type] = {
+            "family": family,
+            "tasks": dict(sorted(tasks.items())),
+            "default_task": _default_task(family, tasks),
+            "checkpoint": _checkpoint(model_type, configs[model_type]),
+        }
+    removed = {task: _replacement(message) for task, message in sorted(REMOVED_TASKS.items())}
+    removed["image-to-text"] = "image-text-to-text"  # redirected, with a warning, by transformers
+    return {
+        "schema": SCHEMA_VERSION,
+        "transformers_version": transformers.__version__,
+        "pipeline_tasks": sorted(set(SUPPORTED_TASKS) | set(TASK_ALIASES)),
+        "task_aliases": dict(sorted(TASK_ALIASES.items())),
+        "removed_tasks": dict(sorted(removed.items())),
+        "family_aliases": _family_aliases(types),
+        "models": models,
+        "exports": sorted(name for name in dir(transformers) if not name.startswith("_")),
+    }
+
+
+def _generic_tasks(family: str, config: type, generic: Mapping[str, str]) -> dict[str, str]:
+    """Which `AutoModel` tasks make sense for a type: every type has a bare model, but the
+    feature-extraction pipeline needs text, image-feature-extraction an image model, and
+    zero-shot-audio-classification a model with both an audio and a text tower (CLAP)."""
+    towers = set(getattr(config, "sub_configs", {}) or {})
+    wanted = set()
+    if family in ("vision", "vision-text", "multimodal"):
+        wanted.add("image-feature-extraction")
+    if family not in ("vision", "audio"):
+        wanted.add("feature-extraction")
+    if {"audio_config", "text_config"} <= towers:
+        wanted.add("zero-shot-audio-classification")
+    return {task: auto for task, auto in generic.items() if task in wanted}
+
+
+def _family(
+    model_type: str,
+    tasks: set[str],
+    *,
+    image: bool,
+    audio: bool,
+    masked: bool,
+    causal: bool,
+    seq2seq: bool,
+) -> str:
+    """The modality family, from the model type's own (non-generic) tasks and mappings."""
+    heard = audio or bool(tasks & _AUDIO_TASKS)
+    seen = image or bool(tasks & (_VISION_TASKS | _VISION_TEXT_TASKS))
+    if "any-to-any" in tasks or (heard and seen):
+        return "multimodal"
+    if heard:
+        return "audio"
+    if tasks & _VISION_TEXT_TASKS:
+        return "vision-text"
+    if seen:
+        return "vision"
+    if seq2seq:
+        return "encoder-decoder"
+    if causal and not masked:
+        return "decoder"
+    return "text-encoder"
+
+
+def _default_task(family: str, tasks: Mapping[str, str]) -> str | None:
+    """The most specific task, the family's own kind of task first (whisper also has a causal LM
+    decoder, but it is a speech recogniser)."""
+    order = (*FAMILY_TASKS.get(family, ()), *TASK_PREFERENCE)
+    return next((task for task in order if task in tasks), None)
+
+
+def _checkpoint(model_type: str, config_class: type) -> str | None:
+    """The checkpoint a config class's documentation names as its reference model: one named after
+    the model type when several are linked (XLM-RoBERTa's docs link XLM's first)."""
+    linked = _CHECKPOINT.findall(config_class.__doc__ or "")
+    own = [c for c in linked if normalize(model_type) in normalize(c.rsplit("/", 1)[-1])]
+    return (own or linked or [None])[0]
+
+
+def _replacement(message: str) -> str | None:
+    """`Use the `text-generation` pipeline ...` -> `text-generation`."""
+    match = re.search(r"`([a-z-]+)` pipeline", message)
+    return match.group(1) if match else None
+
+
+def _family_aliases(types: Iterable[str]) -> dict[str, str]:
+    known = set(types)
+    aliases = {}
+    for alias, target in sorted(FAMILY_ALIASES.items()):
+        if target in known and alias not in known:
+            aliases[alias] = target
+    return aliases
+
+
+def render(catalog: Mapping[str, Any]) -> str:
+    """One model per line: diffs between transformers versions stay readable."""
+    head = {key: value for key, value in catalog.items() if key not in ("models", "exports")}
+    lines = ["{"]
+    lines += [
+        f"  {json.dumps(key)}: {json.dumps(value, sort_keys=True)}," for key, value in head.items()
+    ]
+    lines.append('  "models": {')
+    entries = list(catalog["models"].items())
+    for index, (model_type, entry) in enumerate(entries):
+        comma = "," if index < len(entries) - 1 else ""
+        lines.append(f"    {json.dumps(model_type)}: {json.dumps(entry, sort_keys=True)}{comma}")
+    lines.append("  },")
+    lines.append(f'  "exports": {json.dumps(catalog["exports"])}')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def check_unambiguous(catalog: Mapping[str, Any]) -> list[str]:
+    """Spellings that two model types share (each must resolve to one type)."""
+    owners: dict[str, set[str]] = {}
+    for model_type in catalog["models"]:
+        for spelling in spellings(model_type):
+            owners.setdefault(spelling, set()).add(model_type)
+    return sorted(f"{s}: {', '.join(sorted(t))}" for s, t in owners.items() if len(t) > 1)
