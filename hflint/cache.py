@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hflint import __version__
 from hflint.diagnostics import Diagnostic
@@ -38,25 +40,38 @@ def cache_key(data: bytes, display_path: str, settings_fingerprint: str, variant
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class CachedResult:
+    """What linting one file produced: its diagnostics and its summaries for project rules."""
+
+    diagnostics: Sequence[Diagnostic]
+    summaries: Mapping[str, Mapping[str, Any]]
+
+
 class Cache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.entries = directory / __version__
 
-    def get(self, key: str) -> list[Diagnostic] | None:
+    def get(self, key: str) -> CachedResult | None:
         try:
-            raw = (self.entries / key[:2] / f"{key}.json").read_text(encoding="utf-8")
-            return [Diagnostic.from_json(item) for item in json.loads(raw)]
+            raw = json.loads((self.entries / key[:2] / f"{key}.json").read_text(encoding="utf-8"))
+            diagnostics = [Diagnostic.from_json(item) for item in raw["diagnostics"]]
+            return CachedResult(diagnostics, raw["summaries"])
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing or unreadable: lint again
 
-    def put(self, key: str, diagnostics: Sequence[Diagnostic]) -> None:
+    def put(self, key: str, result: CachedResult) -> None:
         folder = self.entries / key[:2]
+        payload = {
+            "diagnostics": [d.to_json() for d in result.diagnostics],
+            "summaries": result.summaries,
+        }
         try:
             if not folder.is_dir():
                 self._prepare(folder)
-            payload = json.dumps([d.to_json() for d in diagnostics], separators=(",", ":"))
-            write_atomic(folder / f"{key}.json", payload.encode("utf-8"), durable=False)
+            encoded = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+            write_atomic(folder / f"{key}.json", encoded, durable=False)
         except OSError:
             pass  # a read-only or full disk makes the run slower, never wrong
 

@@ -8,21 +8,14 @@ from __future__ import annotations
 
 import difflib
 import os
-import sys
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from hflint.compat import tomllib
 from hflint.discovery import DEFAULT_EXCLUDE
 from hflint.settings import Settings
 from hflint.source import write_atomic
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    # mypy checks this branch (python_version = 3.10) on machines that run 3.11+ and lack tomli;
-    # `unused-ignore` keeps the comment harmless where tomli is installed.
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 PYPROJECT = "pyproject.toml"
 TABLE = "tool.hflint"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 class Applicability(str, enum.Enum):
@@ -16,6 +16,16 @@ class Applicability(str, enum.Enum):
 
     SAFE = "safe"
     UNSAFE = "unsafe"
+
+
+class Applicable(Protocol):
+    @property
+    def applicability(self) -> Applicability: ...
+
+
+def fix_is_applicable(fix: Applicable | None, *, unsafe: bool) -> bool:
+    """Whether a fix runs: safe ones with `--fix`, unsafe ones only with `--unsafe-fixes` too."""
+    return fix is not None and (fix.applicability is Applicability.SAFE or unsafe)
 
 
 @dataclass(frozen=True, order=True)

@@ -16,7 +16,8 @@ from typing import Any
 
 import libcst as cst
 
-from hflint.linter import Finding, LintedFile, TextEdit, apply_edits, fix_is_applicable, lint_text
+from hflint.diagnostics import fix_is_applicable
+from hflint.linter import Finding, LintedFile, TextEdit, apply_edits, lint_text
 from hflint.rule import Rule
 
 MAX_ROUNDS = 10

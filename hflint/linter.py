@@ -16,10 +16,10 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from hflint.cstwalk import child_fields
-from hflint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
+from hflint.diagnostics import Diagnostic, Edit, Fix, Location
 from hflint.noqa import Suppressions
 from hflint.positions import LineIndex, node_ranges
-from hflint.rule import CodemodFix, Report, Rule, RuleContext, SourceFix
+from hflint.rule import CodemodFix, RenameFix, Report, Rule, RuleContext
 from hflint.syntax import find_syntax_problem
 
 _TRIVIA_TYPES = frozenset(
@@ -75,8 +75,8 @@ class LintedFile:
     def fix_edits(self, finding: Finding) -> tuple[TextEdit, ...]:
         """The text edits of a finding's fix: its codemod's output compared with the original text."""
         fix = finding.report.fix
-        if fix is None:
-            return ()
+        if fix is None or isinstance(fix, RenameFix):
+            return ()  # a rename changes no text
         if isinstance(fix, CodemodFix):
             if self.module is None:
                 return ()
@@ -101,7 +101,7 @@ class LintedFile:
                         Edit(index.location(e.start), index.location(e.end), e.content)
                         for e in self.fix_edits(finding)
                     )
-                    if not edits:
+                    if not edits and not isinstance(spec, RenameFix):
                         # The fix turned out to change nothing (or failed): do not advertise it.
                         spec = None
                 if spec is not None:
@@ -252,7 +252,3 @@ def _locate(module: cst.Module | None, reports: list[Report]) -> list[Finding]:
             start = end = Location(row, column)
         findings.append(Finding(report, start, end))
     return findings
-
-
-def fix_is_applicable(fix: CodemodFix | SourceFix | None, *, unsafe: bool) -> bool:
-    return fix is not None and (fix.applicability is Applicability.SAFE or unsafe)

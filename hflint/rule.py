@@ -73,23 +73,28 @@ class RuleContext:
 
 @dataclass(frozen=True)
 class Valid:
-    """Code the rule must accept, checked as if it were the file at `path`."""
+    """Code the rule must accept, checked as if it were the file at `path`.
+
+    `neighbours` are other (path, code) files of the same run, for rules that compare files.
+    """
 
     code: str
     path: str = "test_hf_bert.py"
+    neighbours: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class Invalid:
     """Code the rule must report; `fixed` is the whole file after its fixes, when the rule has one.
 
-    `unsafe` says the fix needs `--unsafe-fixes`; `count` is the number of diagnostics expected.
+    `count` is the number of diagnostics expected; `neighbours` as for `Valid`.
     """
 
     code: str
     path: str = "test_hf_bert.py"
     fixed: str | None = None
     count: int = 1
+    neighbours: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,16 @@ class SourceFix:
     transform: Callable[[str], str | None]
 
 
-FixSpec = CodemodFix | SourceFix
+@dataclass(frozen=True)
+class RenameFix:
+    """A fix that renames the file (in the same directory); refused when the target exists."""
+
+    title: str
+    applicability: Applicability
+    new_name: str
+
+
+FixSpec = CodemodFix | SourceFix | RenameFix
 
 
 @dataclass(frozen=True)
@@ -201,6 +215,24 @@ class Rule:
             documentation=doc,
             fix_applicability=cls.FIX_APPLICABILITY,
         )
+
+
+class ProjectRule(Rule):
+    """A rule that sees the whole run (duplicates across files, say).
+
+    Each file contributes a small JSON-able summary, computed where the file is linted and cached
+    with its diagnostics; once every file is done, `check_project` reads all the summaries. Its
+    diagnostics sit at line 1 of the files they name.
+    """
+
+    @classmethod
+    def summarize(cls, context: RuleContext, data: bytes) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def check_project(cls, summaries: Mapping[str, Mapping[str, Any]]) -> Iterator[tuple[str, str]]:
+        """(path, message) for each file to report, given every file's summary by path."""
+        raise NotImplementedError
 
 
 _REGISTRY: dict[str, type[Rule]] = {}

@@ -7,17 +7,19 @@ import os
 import traceback
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pathspec
 
-from hflint.cache import Cache, cache_key
-from hflint.diagnostics import Diagnostic, Location
+from hflint.cache import Cache, CachedResult, cache_key
+from hflint.diagnostics import Diagnostic, Location, fix_is_applicable
 from hflint.discovery import relative_path
 from hflint.fixer import fix_text
-from hflint.linter import lint_text
-from hflint.rule import IO_ERROR, Rule, matches_code, select_rules
+from hflint.linter import Finding, LintedFile, lint_text
+from hflint.project import project_diagnostics, summarize
+from hflint.rule import IO_ERROR, RenameFix, Rule, matches_code, select_rules
 from hflint.settings import Settings
 from hflint.source import SourceError, SourceFile, decode_source, write_atomic
 
@@ -44,6 +46,8 @@ class FileOutcome:
     diff: str = ""
     messages: tuple[str, ...] = ()
     internal_error: str | None = None
+    # Summaries for the rules that see the whole run, by rule code.
+    summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def display_path(path: Path) -> str:
@@ -73,7 +77,18 @@ def run(files: Sequence[Path], options: RunOptions, jobs: int | None = None) -> 
             outcomes.update(zip(pending, results, strict=True))
     else:
         outcomes.update((file, check_file(file, options)) for file in pending)
-    return [outcomes[file] for file in files]
+    return _with_project_diagnostics([outcomes[file] for file in files], options.settings)
+
+
+def _with_project_diagnostics(outcomes: list[FileOutcome], settings: Settings) -> list[FileOutcome]:
+    summaries = {o.path: o.summaries for o in outcomes if o.summaries}
+    found: dict[str, list[Diagnostic]] = {}
+    for diagnostic in project_diagnostics(summaries, selected_rules(settings)):
+        found.setdefault(diagnostic.path, []).append(diagnostic)
+    return [
+        replace(o, diagnostics=(*o.diagnostics, *found[o.path])) if o.path in found else o
+        for o in outcomes
+    ]
 
 
 def check_file(file: Path, options: RunOptions) -> FileOutcome:
@@ -94,30 +109,81 @@ def _check(file: Path, path: str, options: RunOptions) -> FileOutcome:
     rules = rules_for(path, options.settings)
     if not options.fixing:
         linted = lint_text(path, source.text, rules)
-        diagnostics = tuple(linted.diagnostics(with_edits=options.with_edits))
-        _store(source, path, options, diagnostics)
-        return FileOutcome(path=path, diagnostics=diagnostics)
+        return _finish(source, path, options, linted)
     result = fix_text(
         path, source.text, rules, unsafe=options.unsafe_fixes, encoding=source.encoding
     )
-    diagnostics = tuple(result.linted.diagnostics(with_edits=options.with_edits))
-    diff = ""
-    if result.text != source.text:
-        diff = unified_diff(path, source.text, result.text)
-        if options.fix:
-            write_atomic(file, source.encode(result.text))
-            _store(decode_source(file, source.encode(result.text)), path, options, diagnostics)
-    return FileOutcome(
-        path=path,
-        diagnostics=diagnostics,
-        fixed=dict(result.fixed),
-        diff=diff,
-        messages=tuple(f"{path}: {message}" for message in result.messages),
+    fixed = dict(result.fixed)
+    messages = [f"{path}: {message}" for message in result.messages]
+    diff = unified_diff(path, source.text, result.text) if result.text != source.text else ""
+    linted = result.linted
+    if options.fix and result.text != source.text:
+        write_atomic(file, source.encode(result.text))
+        source = decode_source(file, source.encode(result.text))
+    rename = _applicable_rename(linted, options)
+    if rename is not None:
+        finding, fix = rename
+        target = file.with_name(fix.new_name)
+        target_path = display_path(target)
+        if options.diff:
+            diff += f"rename from {path}\nrename to {target_path}\n"
+            fixed[finding.code] = fixed.get(finding.code, 0) + 1
+        elif _rename_no_clobber(file, target):
+            fixed[finding.code] = fixed.get(finding.code, 0) + 1
+            file, path = target, target_path
+            linted = lint_text(path, source.text, rules_for(path, options.settings))
+        else:
+            messages.append(f"{path}: not renamed to {fix.new_name}: that file exists")
+    outcome = _finish(source, path, options, linted)
+    return replace(outcome, fixed=fixed, diff=diff, messages=tuple(messages))
+
+
+def _finish(source: SourceFile, path: str, options: RunOptions, linted: LintedFile) -> FileOutcome:
+    """The outcome of a file whose final text is `source`: its diagnostics and summaries, cached."""
+    diagnostics = tuple(linted.diagnostics(with_edits=options.with_edits))
+    summaries = summarize(
+        path,
+        source.text,
+        source.data,
+        selected_rules(options.settings),
+        rules_for(path, options.settings),
     )
+    cache = _cache(options)
+    if cache is not None:
+        cache.put(_key(source.data, path, options), CachedResult(diagnostics, summaries))
+    return FileOutcome(path=path, diagnostics=diagnostics, summaries=summaries)
+
+
+def _applicable_rename(linted: LintedFile, options: RunOptions) -> tuple[Finding, RenameFix] | None:
+    for finding in linted.findings:
+        fix = finding.report.fix
+        if isinstance(fix, RenameFix) and fix_is_applicable(fix, unsafe=options.unsafe_fixes):
+            return finding, fix
+    return None
+
+
+def _rename_no_clobber(source: Path, target: Path) -> bool:
+    """Rename `source` to `target` unless `target` exists, without a window in which another
+    process's new `target` could be overwritten (a hard link fails if the name is taken)."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        return False
+    except OSError:  # a file system without hard links: check, then rename
+        if target.exists():
+            return False
+        os.rename(source, target)
+        return True
+    source.unlink()
+    return True
+
+
+def selected_rules(settings: Settings) -> tuple[type[Rule], ...]:
+    return select_rules(settings.select, settings.ignore, settings.extend_select)
 
 
 def rules_for(path: str, settings: Settings) -> tuple[type[Rule], ...]:
-    rules = select_rules(settings.select, settings.ignore, settings.extend_select)
+    rules = selected_rules(settings)
     ignored = [
         code
         for pattern, codes in settings.per_file_ignores
@@ -160,6 +226,10 @@ def _variant(options: RunOptions) -> str:
     return "edits" if options.with_edits else "plain"
 
 
+def _key(data: bytes, path: str, options: RunOptions) -> str:
+    return cache_key(data, path, options.settings.fingerprint(), _variant(options))
+
+
 def _from_cache(file: Path, options: RunOptions, cache: Cache | None) -> FileOutcome | None:
     """A cached result, when it is still all there is to do for the file."""
     if cache is None:
@@ -169,25 +239,15 @@ def _from_cache(file: Path, options: RunOptions, cache: Cache | None) -> FileOut
     except OSError:
         return None
     path = display_path(file)
-    diagnostics = cache.get(
-        cache_key(data, path, options.settings.fingerprint(), _variant(options))
-    )
-    if diagnostics is None:
+    cached = cache.get(_key(data, path, options))
+    if cached is None:
         return None
     if options.fixing and any(
-        d.fix is not None and (options.unsafe_fixes or d.fix.applicability.value == "safe")
-        for d in diagnostics
+        fix_is_applicable(d.fix, unsafe=options.unsafe_fixes) for d in cached.diagnostics
     ):
         return None  # there is something to fix: do it
-    return FileOutcome(path=path, diagnostics=tuple(diagnostics))
-
-
-def _store(
-    source: SourceFile, path: str, options: RunOptions, diagnostics: tuple[Diagnostic, ...]
-) -> None:
-    cache = _cache(options)
-    if cache is not None:
-        cache.put(
-            cache_key(source.data, path, options.settings.fingerprint(), _variant(options)),
-            diagnostics,
-        )
+    return FileOutcome(
+        path=path,
+        diagnostics=tuple(cached.diagnostics),
+        summaries={code: dict(summary) for code, summary in cached.summaries.items()},
+    )

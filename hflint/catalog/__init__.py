@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import tomllib
+from hflint.compat import tomllib
 
 DATA = Path(__file__).parent / "data"
 CATALOG_FILE = DATA / "catalog.json"
@@ -129,7 +129,8 @@ def _raw_catalog() -> Mapping[str, Any]:
 
 
 def default_priority_table() -> dict[str, Any]:
-    return tomllib.loads(PRIORITIES_FILE.read_text(encoding="utf-8"))
+    table: dict[str, Any] = tomllib.loads(PRIORITIES_FILE.read_text(encoding="utf-8"))
+    return table
 
 
 def priority_of_types(table: Mapping[str, Any], resolve: Any) -> dict[str, str]:

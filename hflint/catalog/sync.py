@@ -238,15 +238,15 @@ def _default_task(family: str, tasks: Mapping[str, str]) -> str | None:
 def _checkpoint(model_type: str, config_class: type) -> str | None:
     """The checkpoint a config class's documentation names as its reference model: one named after
     the model type when several are linked (XLM-RoBERTa's docs link XLM's first)."""
-    linked = _CHECKPOINT.findall(config_class.__doc__ or "")
+    linked: list[str] = _CHECKPOINT.findall(config_class.__doc__ or "")
     own = [c for c in linked if normalize(model_type) in normalize(c.rsplit("/", 1)[-1])]
-    return (own or linked or [None])[0]
+    return (own or linked)[0] if linked else None
 
 
 def _replacement(message: str) -> str | None:
     """`Use the `text-generation` pipeline ...` -> `text-generation`."""
     match = re.search(r"`([a-z-]+)` pipeline", message)
-    return match.group(1) if match else None
+    return None if match is None else str(match.group(1))
 
 
 def _family_aliases(types: Iterable[str]) -> dict[str, str]:

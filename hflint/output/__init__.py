@@ -14,12 +14,11 @@ import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from hflint.diagnostics import Applicability, Diagnostic, Fix, RuleInfo
+from hflint.diagnostics import Diagnostic, RuleInfo
 
 __all__ = [
     "Renderer",
     "Report",
-    "fix_is_applicable",
     "format_names",
     "register_format",
     "render",
@@ -46,13 +45,6 @@ class Report:
 Renderer = Callable[[Report], str]
 
 _FORMATS: dict[str, Renderer] = {}
-
-
-def fix_is_applicable(fix: Fix | None, *, unsafe_fixes: bool) -> bool:
-    """Whether `--fix` would apply `fix` (unsafe fixes only count with `--unsafe-fixes`)."""
-    if fix is None:
-        return False
-    return fix.applicability is Applicability.SAFE or unsafe_fixes
 
 
 def register_format(name: str) -> Callable[[Renderer], Renderer]:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from hflint.diagnostics import Diagnostic
-from hflint.output import Report, fix_is_applicable, register_format
+from hflint.diagnostics import Diagnostic, fix_is_applicable
+from hflint.output import Report, register_format
 
 
 def diagnostic_line(diagnostic: Diagnostic, report: Report) -> str:
     """The `path:row:col: CODE [*] message` line that both `concise` and `text` start with."""
     marker = ""
-    if report.show_fix_status and fix_is_applicable(
-        diagnostic.fix, unsafe_fixes=report.unsafe_fixes
-    ):
+    if report.show_fix_status and fix_is_applicable(diagnostic.fix, unsafe=report.unsafe_fixes):
         marker = " [*]"
     position = f"{diagnostic.path}:{diagnostic.start.row}:{diagnostic.start.column}"
     return f"{position}: {diagnostic.code}{marker} {diagnostic.message}"

@@ -10,8 +10,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hflint.diagnostics import Diagnostic
-from hflint.output import fix_is_applicable
+from hflint.diagnostics import Diagnostic, fix_is_applicable
 
 # Output formats whose statistics are the table; ruff, too, rejects statistics for the others.
 _TABLE_FORMATS = frozenset({"text", "concise"})
@@ -34,7 +33,7 @@ def _statistics(diagnostics: Iterable[Diagnostic], unsafe_fixes: bool) -> list[_
         code = diagnostic.code
         names.setdefault(code, diagnostic.name)
         counts[code] = counts.get(code, 0) + 1
-        applicable = fix_is_applicable(diagnostic.fix, unsafe_fixes=unsafe_fixes)
+        applicable = fix_is_applicable(diagnostic.fix, unsafe=unsafe_fixes)
         fixable[code] = fixable.get(code, True) and applicable
     statistics = [_Statistic(code, names[code], counts[code], fixable[code]) for code in counts]
     return sorted(statistics, key=lambda s: (-s.count, s.code))

@@ -1,0 +1,62 @@
+"""Rules that see the whole run: per-file summaries in, diagnostics out once every file is done."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from hflint.diagnostics import Diagnostic, Location
+from hflint.noqa import Suppressions
+from hflint.rule import ProjectRule, Rule, RuleContext
+
+# Set in each summary: may the rule report on this file (selected for it, not suppressed there)?
+REPORTABLE = "reportable"
+
+
+def project_rules(rules: Sequence[type[Rule]]) -> list[type[ProjectRule]]:
+    return [rule for rule in rules if issubclass(rule, ProjectRule)]
+
+
+def summarize(
+    path: str,
+    text: str,
+    data: bytes,
+    selected: Sequence[type[Rule]],
+    enabled_here: Sequence[type[Rule]],
+) -> dict[str, dict[str, Any]]:
+    """Each selected project rule's summary of one file, by rule code.
+
+    A file where the rule is ignored (per-file-ignores, noqa) still takes part, as the other half
+    of a pair; it is only never reported on.
+    """
+    rules = project_rules(selected)
+    if not rules:
+        return {}
+    context = RuleContext.for_text(path, text)
+    suppressions = Suppressions.scan(text)
+    summaries = {}
+    for rule in rules:
+        summary = dict(rule.summarize(context, data))
+        summary[REPORTABLE] = (
+            rule in enabled_here
+            and not suppressions.file_suppresses(rule.code)
+            and not suppressions.line_suppresses(1, rule.code)
+        )
+        summaries[rule.code] = summary
+    return summaries
+
+
+def project_diagnostics(
+    summaries: Mapping[str, Mapping[str, Mapping[str, Any]]], selected: Sequence[type[Rule]]
+) -> list[Diagnostic]:
+    """Diagnostics of the selected project rules over every file's summaries (by path, then code)."""
+    found = []
+    top = Location(1, 1)
+    for rule in project_rules(selected):
+        by_path = {
+            path: codes[rule.code] for path, codes in summaries.items() if rule.code in codes
+        }
+        for path, message in rule.check_project(by_path):
+            if by_path[path][REPORTABLE]:
+                found.append(Diagnostic(path, rule.code, rule.name, message, top, top))
+    return found
