@@ -60,3 +60,23 @@ def project_diagnostics(
             if by_path[path][REPORTABLE]:
                 found.append(Diagnostic(path, rule.code, rule.name, message, top, top))
     return found
+
+
+def check_texts(
+    files: Mapping[str, str], rules: Sequence[type[Rule]]
+) -> dict[str, list[Diagnostic]]:
+    """Lint several in-memory files as one run (for examples and tests): each file's own
+    diagnostics, then the project rules' over all of them."""
+    from hflint.linter import lint_text
+
+    found = {
+        path: lint_text(path, text, rules).diagnostics(with_edits=False)
+        for path, text in files.items()
+    }
+    summaries = {
+        path: summarize(path, text, text.encode("utf-8"), rules, rules)
+        for path, text in files.items()
+    }
+    for diagnostic in project_diagnostics(summaries, rules):
+        found[diagnostic.path].append(diagnostic)
+    return found

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import PurePath
+
+import libcst as cst
+
+from hflint.diagnostics import Applicability
+from hflint.rule import Invalid, RenameFix, Report, Rule, RuleContext, Valid
+from hflint.syntax import SyntaxProblem
+
+
+class NonImportableFilename(Rule):
+    """The file's name cannot be imported as a Python module.
+
+    ## What it does
+    Reports a test file whose name (without `.py`) is not a Python identifier: hyphens, dots, spaces
+    or a leading digit (`test_hf_gpt-j.py`, `test_hf_data2vec-audio.py`). Reported at line 1, for
+    files that parse and files that do not.
+
+    ## Why it matters
+    pytest's module import, `python -m`, `importlib` and tools that collect tests by module name all
+    fail on such a file, so runners silently skip it or crash on it. The model name is unaffected
+    by the fix: `gpt-j` and `gpt_j` give the same class name, `TestGptJModels`.
+
+    ## Example
+    `test_hf_gpt-j.py`. Use instead: `test_hf_gpt_j.py`.
+
+    ## Fix safety
+    Unsafe: the fix renames the file (every character that cannot be in an identifier becomes `_`),
+    which breaks anything that refers to it by its old name (CI configs, docs). It is refused, with a
+    message, when a file of the new name already exists.
+    """
+
+    code = "HF501"
+    name = "non-importable-filename"
+    MESSAGE = "`{name}` cannot be imported as a module; rename it to `{new_name}`"
+    FIX_APPLICABILITY = Applicability.UNSAFE
+
+    VALID = (
+        Valid("x = 1\n", path="test_hf_gpt_j.py"),
+        Valid("x = 1\n", path="test_hf_wav2vec2.py"),
+    )
+    INVALID = (
+        Invalid("x = 1\n", path="test_hf_gpt-j.py"),
+        Invalid("x = (\n", path="test_hf_data2vec-audio.py"),
+    )
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self.reports.extend(self._reports(self.context))
+
+    @classmethod
+    def on_syntax_error(
+        cls, context: RuleContext, source: str, problem: SyntaxProblem
+    ) -> Iterator[Report]:
+        return cls._reports(context)
+
+    @classmethod
+    def _reports(cls, context: RuleContext) -> Iterator[Report]:
+        path = PurePath(context.path)
+        if path.suffix != ".py" or path.stem.isidentifier():
+            return
+        new_name = importable_name(path.stem) + ".py"
+        message = cls.MESSAGE.format(name=path.name, new_name=new_name)
+        fix = RenameFix(f"Rename to `{new_name}`", Applicability.UNSAFE, new_name)
+        yield Report(cls.code, cls.name, message, None, fix, (1, 1))
+
+
+def importable_name(stem: str) -> str:
+    """Every character that cannot be in an identifier becomes `_` (and a leading digit gets one)."""
+    name = "".join(
+        char if (char.isalnum() or char == "_") and char.isascii() else "_" for char in stem
+    )
+    return f"_{name}" if name[:1].isdigit() else name
