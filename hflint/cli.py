@@ -366,17 +366,27 @@ def catalog_group() -> None:
 @catalog_group.command("show")
 @click.argument("name")
 @click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="pyproject.toml with [tool.hflint.priorities].",
+)
+@click.option(
     "--format",
     "format_name",
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
 )
-def catalog_show(name: str, format_name: str) -> None:
+def catalog_show(name: str, format_name: str, config_path: Path | None) -> None:
     """Show the catalog entry a model name resolves to (any spelling: gpt-j, gpt_j, GPT-J, flan-t5)."""
     from hflint.catalog import load_catalog
 
-    catalog = load_catalog()
+    try:
+        settings = load_settings(config_path, [])
+    except ConfigError as error:
+        _fail(str(error))
+    catalog = load_catalog(json.loads(settings.priorities) if settings.priorities else None)
     entry = catalog.resolve(name)
     if entry is None:
         close = catalog.suggestions(name)

@@ -7,6 +7,7 @@ warnings: a typo such as `selct` would otherwise silently run every rule.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
@@ -110,6 +111,8 @@ def load_settings(config_path: Path | None, paths: Sequence[Path] = ()) -> Setti
             values["cache_dir"] = root / Path(value).expanduser()
         elif key == "per-file-ignores":
             values["per_file_ignores"] = _per_file_ignores(value, path)
+        elif key == "priorities":
+            values["priorities"] = _priorities(value, path)
         elif key in _TABLE_KEYS:
             _check_table(value, key, path)
         else:
@@ -240,6 +243,34 @@ def _per_file_ignores(value: object, path: Path) -> tuple[tuple[str, tuple[str, 
     return tuple(
         (pattern, _string_list(codes, pattern, path, table)) for pattern, codes in patterns.items()
     )
+
+
+PRIORITY_SECTIONS = ("critical", "high", "tracked")
+
+
+def _priorities(value: object, path: Path) -> str:
+    """`[tool.hflint.priorities]`, shaped as hflint's own priorities file (`critical`, `high` and
+    `tracked`, each family -> model names, or simply a list of names), checked against the
+    catalog; kept as canonical JSON."""
+    from hflint.catalog import load_catalog
+
+    table = dict(_check_table(value, "priorities", path))
+    catalog = load_catalog()
+    where = f"{TABLE}.priorities"
+    for section, families in table.items():
+        if section not in PRIORITY_SECTIONS:
+            hint = _suggestion(section, PRIORITY_SECTIONS)
+            raise ConfigError(path, section, f"unknown key {section!r}{hint}", table=where)
+        if isinstance(families, list):  # `critical = ["bert", "gpt2"]`: one unnamed family
+            families = table[section] = {"models": families}
+        for family, names in _check_table(families, section, path, where).items():
+            for name in _string_list(names, family, path, f"{where}.{section}"):
+                if catalog.resolve(name) is None:
+                    close = catalog.suggestions(name)
+                    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+                    reason = f"{family!r} names unknown model {name!r}{hint}"
+                    raise ConfigError(path, family, reason, table=f"{where}.{section}")
+    return json.dumps(table, sort_keys=True)
 
 
 def _check_table(value: object, key: str, path: Path, table: str = TABLE) -> dict[str, Any]:

@@ -30,6 +30,9 @@ class Settings:
     extend_select: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     cache_dir: Path | None = None
+    # `[tool.hflint.priorities]` as canonical JSON ("" for hflint's own table); JSON keeps the
+    # settings hashable and picklable for worker processes.
+    priorities: str = ""
 
     def fingerprint(self) -> str:
         """A stable hash of what changes lint results (not where files are or how output looks)."""

@@ -112,3 +112,20 @@ def test_lint_and_fix_never_import_torch_or_transformers(tmp_path: Path) -> None
     )
     assert "HEAVY []" in result.stderr, result.stderr[-2000:]
     assert json.loads(result.stdout) is not None  # the run really linted and fixed
+
+
+def test_priorities_override_in_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.hflint.priorities.critical]\nmine = ["xlnet"]\n')
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["catalog", "show", "xlnet", "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["priority"] == "critical"
+    pyproject.write_text('[tool.hflint.priorities.critical]\nmine = ["xlnett"]\n')
+    bad = runner.invoke(cli, ["catalog", "show", "xlnet"])
+    assert bad.exit_code == 2
+    assert "[tool.hflint.priorities.critical] 'mine' names unknown model 'xlnett'" in bad.stderr
+    assert "did you mean xlnet" in bad.stderr
+    pyproject.write_text("[tool.hflint.priorities.urgent]\nmine = []\n")
+    assert "unknown key 'urgent'" in runner.invoke(cli, ["catalog", "show", "xlnet"]).stderr
