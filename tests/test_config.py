@@ -143,6 +143,7 @@ timeout = 60
             ("tests/test_hf_t5.py", ("HF102",)),
         ),
         cache_dir=tmp_path.resolve() / "build" / "hflint-cache",
+        priorities='{"critical": {"models": ["bert"]}}',
     )
 
 
