@@ -446,3 +446,67 @@ def catalog_sync(check: bool) -> None:
 
     write_atomic(CATALOG_FILE, fresh.encode("utf-8"))
     click.echo(f"Wrote {CATALOG_FILE} ({'changed' if fresh != current else 'unchanged'})")
+
+
+@cli.command(
+    "coverage",
+    epilog="""\b
+Examples:
+  hflint coverage fixed_tests/
+  hflint coverage --format markdown fixed_tests/ >> "$GITHUB_STEP_SUMMARY"
+  hflint coverage --fail-under critical=100,high=90 fixed_tests/""",
+)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--fail-under",
+    default="",
+    help="Exit 1 below these percentages: critical=100,high=90 (levels: critical, high, medium, all).",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report here.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="pyproject.toml to read [tool.hflint] from.",
+)
+def coverage_command(
+    paths: tuple[str, ...],
+    format_name: str,
+    fail_under: str,
+    output_file: Path | None,
+    config_path: Path | None,
+) -> None:
+    """Which model types the suite tests (by priority and family), which it misses, and a roadmap."""
+    from hflint.catalog import load_catalog
+    from hflint.coverage import failures, measure, parse_thresholds, render
+    from hflint.runner import display_path
+
+    try:
+        settings = load_settings(config_path, [Path(p) for p in paths])
+        thresholds = parse_thresholds(fail_under)
+    except ConfigError as error:
+        _fail(str(error))
+    except ValueError as error:
+        _fail(f"--fail-under {error}")
+    found = discover(paths, settings)
+    for missing in found.missing:
+        click.echo(f"hflint: error: {missing}: no such file or directory", err=True)
+    catalog = load_catalog(json.loads(settings.priorities) if settings.priorities else None)
+    report = measure(found.files, {file: display_path(file) for file in found.files}, catalog)
+    _emit(render(report, format_name), output_file)
+    problems = failures(report, thresholds)
+    for problem in problems:
+        click.echo(f"hflint: {problem}", err=True)
+    sys.exit(EXIT_ERROR if found.missing else (EXIT_DIAGNOSTICS if problems else EXIT_CLEAN))
