@@ -236,11 +236,12 @@ def _default_task(family: str, tasks: Mapping[str, str]) -> str | None:
 
 
 def _checkpoint(model_type: str, config_class: type) -> str | None:
-    """The checkpoint a config class's documentation names as its reference model: one named after
-    the model type when several are linked (XLM-RoBERTa's docs link XLM's first)."""
+    """The checkpoint a config class's documentation names as its reference model, when one is
+    named after the model type. Others are left out: docs copied from another model link that
+    model's checkpoints (XLM-RoBERTa's link XLM's), and a wrong default is worse than none."""
     linked: list[str] = _CHECKPOINT.findall(config_class.__doc__ or "")
     own = [c for c in linked if normalize(model_type) in normalize(c.rsplit("/", 1)[-1])]
-    return (own or linked)[0] if linked else None
+    return own[0] if own else None
 
 
 def _replacement(message: str) -> str | None:
