@@ -1,0 +1,34 @@
+"""Feed each pipeline an input of the modality its task takes (HF205).
+
+A main input that is statically of the wrong kind (a text string to an image pipeline, an image to
+a text one) becomes an attribute the class's `__init__` sets to a fitting input (`self.test_image`)
+when there is one, else the task's canonical input from `hflint.task_inputs`, importing `PIL.Image`
+or `numpy` when the file has no name for them. Nothing else in the call changes.
+"""
+
+from __future__ import annotations
+
+from hflint.codemods._pipeline_task import PipelineTaskCommand, TaskEditor
+
+from hflint import task_inputs as ti
+from hflint.catalog import Catalog, ModelEntry
+from hflint.tasks import UsePlan, current_entry
+
+
+class FixPipelineInputCommand(PipelineTaskCommand):
+    DESCRIPTION = "Feed each pipeline an input of the modality its task takes."
+    NOTHING = "every pipeline input fits its task (or is not known statically)"
+
+    def plan(self, editor: TaskEditor, model: ModelEntry, catalog: Catalog) -> None:
+        analysis = editor.analysis
+        for call in analysis.calls:
+            entry = current_entry(call, catalog)
+            if entry is None or not entry.checked:
+                continue
+            for use in call.uses:
+                arg = use.input
+                if arg is None:
+                    continue
+                kind, _ = analysis.input_kind(arg.value, use.scope)
+                if kind is not None and ti.mismatch(entry.modality, kind):
+                    editor.edit_use(call, use, entry, UsePlan(replace_input=True))
