@@ -1,0 +1,171 @@
+"""Where the HF401 fixes put the module-level statements they add (shared by their codemods).
+
+Imports join the file's top-level import block; definitions (`logger = ...`, guarded imports) go
+right after the imports, or after the file's guarded imports for an availability flag. Whatever is
+added goes before the first module-level statement that reads one of the names it defines, so a
+read executed at import time (a guarded import's `except` branch logging a warning) finds them.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Iterable, Sequence
+
+import libcst as cst
+from hflint.rules._scopes import BIND, SKIP, name_roles
+from libcst.codemod import SkipFile
+
+from hflint.cstwalk import iter_nodes
+from hflint.testclass import module_level_names
+
+Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
+
+
+def parse_statement(code: str) -> Statement:
+    statement = cst.parse_statement(code)
+    assert isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+    return statement
+
+
+def check_dotted(name: str, what: str) -> None:
+    """Refuse anything but `name` or `package.module`: the value becomes code."""
+    parts = name.split(".")
+    if not all(part.isidentifier() and not keyword.iskeyword(part) for part in parts):
+        raise SkipFile(f"{what} {name!r} is not a dotted Python name")
+
+
+def is_import(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
+    )
+
+
+def is_guarded_import(statement: cst.CSTNode) -> bool:
+    """`try: import x ... except ImportError: ...` (or a tuple of exceptions naming it)."""
+    if not isinstance(statement, cst.Try):
+        return False
+    for handler in statement.handlers:
+        for node in iter_nodes(handler.type) if handler.type is not None else ():
+            if isinstance(node, cst.Name) and node.value in ("ImportError", "ModuleNotFoundError"):
+                return True
+    return False
+
+
+def _header_end(body: Sequence[cst.CSTNode]) -> int:
+    """After the docstring, if any."""
+    if body and isinstance(body[0], cst.SimpleStatementLine):
+        first = body[0].body[0]
+        if isinstance(first, cst.Expr) and isinstance(
+            first.value, (cst.SimpleString, cst.ConcatenatedString)
+        ):
+            return 1
+    return 0
+
+
+def _first_definition(body: Sequence[cst.CSTNode]) -> int:
+    return next(
+        (i for i, s in enumerate(body) if isinstance(s, (cst.FunctionDef, cst.ClassDef))),
+        len(body),
+    )
+
+
+def _plain_import(statement: cst.CSTNode) -> str | None:
+    """`m` for a statement `import m` (one module, no alias), else None."""
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return None
+    small = statement.body[0]
+    if not isinstance(small, cst.Import) or len(small.names) != 1 or small.names[0].asname:
+        return None
+    return cst.Module([]).code_for_node(small.names[0].name)
+
+
+def _sorted_position(body: Sequence[cst.CSTNode], statement: Statement, default: int) -> int:
+    """Where `import m` goes to keep the file's plain imports sorted, when they are."""
+    new = _plain_import(statement)
+    named = [(i, name) for i, s in enumerate(body) if (name := _plain_import(s)) is not None]
+    names = [name for _, name in named]
+    if new is None or not named or names != sorted(names):
+        return default
+    return next((i for i, name in named if name > new), named[-1][0] + 1)
+
+
+def _reads(statement: cst.CSTNode, names: set[str]) -> bool:
+    """Whether running `statement` at module level may read one of `names` (function bodies and
+    lambdas run later; class bodies run now)."""
+    skipped: set[int] = set()
+
+    def later(node: cst.CSTNode) -> bool:
+        return isinstance(node, cst.Lambda) or (
+            isinstance(node, cst.FunctionDef) and node is not statement
+        )
+
+    for node in iter_nodes(statement, prune=later):
+        if isinstance(node, cst.FunctionDef):
+            # Decorators and defaults run at definition time.
+            for part in (*node.decorators, node.params):
+                if _reads(part, names):
+                    return True
+            continue
+        for name, role in name_roles(node):
+            if role in (SKIP, BIND):
+                skipped.add(id(name))
+        if isinstance(node, cst.Name) and node.value in names and id(node) not in skipped:
+            return True
+    return False
+
+
+def _first_read(body: Sequence[cst.CSTNode], names: set[str]) -> int:
+    return next((i for i, s in enumerate(body) if _reads(s, names)), len(body))
+
+
+def insert_module_statements(
+    module: cst.Module,
+    *,
+    imports: Iterable[Statement] = (),
+    definitions: Iterable[Statement] = (),
+    defines: Iterable[str] = (),
+    needs: Iterable[str] = (),
+    after_guarded_imports: bool = False,
+) -> cst.Module:
+    """Add `imports` after the module's imports and `definitions` after them (or after the last
+    guarded import block before the first `def`/`class`), and after whatever binds a name in
+    `needs`; all before the first module-level read of a name in `defines`."""
+    body: list[Statement] = list(module.body)
+    new_imports = [s.with_changes(leading_lines=[]) for s in imports]
+    new_definitions = [s.with_changes(leading_lines=[cst.EmptyLine()]) for s in definitions]
+    code_starts = _first_definition(body)
+    import_at = max(
+        (i + 1 for i, s in enumerate(body[:code_starts]) if is_import(s)),
+        default=_header_end(body),
+    )
+    define_at = import_at
+    if len(new_imports) == 1:
+        import_at = _sorted_position(body[:import_at], new_imports[0], import_at)
+    if after_guarded_imports:
+        guarded = [i + 1 for i, s in enumerate(body[:code_starts]) if is_guarded_import(s)]
+        define_at = max([define_at, *guarded])
+    first_read = _first_read(body, set(defines))
+    import_at = min(import_at, first_read)
+    define_at = min(define_at, first_read)
+    needed = set(needs)
+    if needed:
+        bound_at = max(
+            (i + 1 for i, s in enumerate(body) if needed & module_level_names(cst.Module([s]))),
+            default=0,
+        )
+        if bound_at > first_read:
+            raise SkipFile("the module reads the name before what its definition needs exists")
+        define_at = max(define_at, bound_at)
+    if new_imports and import_at < len(body) and is_import(body[import_at]):
+        # Joining an import block at its start: take over the lines above it.
+        following = body[import_at]
+        new_imports[0] = new_imports[0].with_changes(leading_lines=following.leading_lines)
+        body[import_at] = following.with_changes(leading_lines=[])
+    elif new_imports and import_at > 0 and not is_import(body[import_at - 1]):
+        # No import block to join (only a docstring before): set the imports apart.
+        new_imports[0] = new_imports[0].with_changes(leading_lines=[cst.EmptyLine()])
+    if new_definitions and define_at == 0 and not new_imports:
+        new_definitions[0] = new_definitions[0].with_changes(leading_lines=[])
+    body[define_at:define_at] = new_definitions
+    body[import_at:import_at] = new_imports
+    return module.with_changes(body=body)
