@@ -43,10 +43,14 @@ def child_fields(node_type: type[cst.CSTNode], with_trivia: bool) -> tuple[str, 
 
 
 def iter_nodes(
-    node: cst.CSTNode, *, prune: Callable[[cst.CSTNode], bool] | None = None
+    node: cst.CSTNode,
+    *,
+    prune: Callable[[cst.CSTNode], bool] | None = None,
+    with_trivia: bool = False,
 ) -> Iterator[cst.CSTNode]:
-    """`node` and its descendants, trivia aside, in source order; much faster than a CSTVisitor
-    because no node is rebuilt. Descendants of a node for which `prune` is true are skipped."""
+    """`node` and its descendants (trivia aside, unless `with_trivia`), in source order; much
+    faster than a CSTVisitor because no node is rebuilt. Descendants of a node for which `prune`
+    is true are skipped."""
     stack = [node]
     while stack:
         current = stack.pop()
@@ -54,7 +58,7 @@ def iter_nodes(
         if prune is not None and current is not node and prune(current):
             continue
         children: list[cst.CSTNode] = []
-        for name in child_fields(type(current), False):
+        for name in child_fields(type(current), with_trivia):
             value = getattr(current, name)
             if isinstance(value, cst.CSTNode):
                 children.append(value)

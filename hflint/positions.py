@@ -1,59 +1,96 @@
 """Positions of reported nodes, computed only for files that have diagnostics.
 
-LibCST's `PositionProvider` tracks line and column on every token of a code generation pass; that
-costs about twice a parse. Here the pass only keeps a running character offset per node (one integer
-addition per token) and converts the few offsets that were asked for into rows and columns at the
-end. The result is the same syntactic range `PositionProvider` gives.
+LibCST's `PositionProvider` tracks line and column on every token of a code generation pass, and
+records every node; that costs about twice a parse. Here the pass records only the nodes asked for
+(and their children, which a node's range may be hoisted from), as indices into the token list; the
+indices become character offsets, then rows and columns, once at the end. The result is the same
+syntactic range `PositionProvider` gives.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager
+import itertools
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from types import TracebackType
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
+from hflint.cstwalk import iter_nodes
 from hflint.diagnostics import Location
 
 
+class _Recording:
+    """Records a node's token span on exit (a plain class: a generator-based context manager per
+    node would cost more than the code generation itself)."""
+
+    __slots__ = ("end_node", "node", "start", "start_node", "state")
+
+    def __init__(
+        self,
+        state: _SpanRecordingState,
+        node: cst.CSTNode,
+        start_node: cst.CSTNode | None,
+        end_node: cst.CSTNode | None,
+    ) -> None:
+        self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
+        self.start = len(state.tokens)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        spans = self.state.spans
+        start = spans[self.start_node][0] if self.start_node is not None else self.start
+        end = spans[self.end_node][1] if self.end_node is not None else len(self.state.tokens)
+        spans[self.node] = (start, end)
+
+
+class _Skip:
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_SKIP = _Skip()
+
+
 @dataclass
-class _OffsetTrackingState(CodegenState):
-    offset: int = 0
+class _SpanRecordingState(CodegenState):
+    watched: frozenset[cst.CSTNode] = frozenset()
     spans: dict[cst.CSTNode, tuple[int, int]] = field(default_factory=dict)
+    starts: dict[cst.CSTNode, int] = field(default_factory=dict)
 
-    def add_indent_tokens(self) -> None:
-        for token in self.indent_tokens:
-            self.add_token(token)
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if node in self.watched:
+            self.starts[node] = len(self.tokens)
 
-    def add_token(self, value: str) -> None:
-        self.tokens.append(value)
-        self.offset += len(value)
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        # Nodes with no syntactic range of their own (brackets, whitespace) get their whole text.
+        if node in self.watched and node not in self.spans:
+            self.spans[node] = (self.starts[node], len(self.tokens))
 
-    def pop_trailing_newline(self) -> None:
-        if self.tokens:
-            self.offset -= len(self.tokens.pop())
-
-    @contextmanager
-    def record_syntactic_position(
+    def record_syntactic_position(  # type: ignore[override]
         self,
         node: cst.CSTNode,
         *,
         start_node: cst.CSTNode | None = None,
         end_node: cst.CSTNode | None = None,
-    ) -> Iterator[None]:
-        start = self.offset
-        try:
-            yield
-        finally:
-            end = self.offset
-            if start_node is not None:
-                start = self.spans[start_node][0]
-            if end_node is not None:
-                end = self.spans[end_node][1]
-            self.spans[node] = (start, end)
+    ) -> _Recording | _Skip:
+        if node in self.watched:
+            return _Recording(self, node, start_node, end_node)
+        return _SKIP
 
 
 @dataclass(frozen=True)
@@ -85,8 +122,13 @@ def node_ranges(
     cannot move what comes before it.
     """
     wanted = {node for node in nodes if not isinstance(node, cst.Module)}
-    state = _OffsetTrackingState(
-        default_indent=module.default_indent, default_newline=module.default_newline
+    # A node's range may be hoisted from a descendant's (a block's from its first statement's,
+    # a statement line's from its last small statement's): watch whole subtrees.
+    watched = frozenset(n for node in wanted for n in iter_nodes(node, with_trivia=True))
+    state = _SpanRecordingState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        watched=watched,
     )
     # The same steps as `Module._codegen_impl`, one statement at a time.
     for line in module.header:
@@ -98,9 +140,13 @@ def node_ranges(
     else:
         for line in module.footer:
             line._codegen(state)
+    offsets = [0, *itertools.accumulate(map(len, state.tokens))]
     index = LineIndex.of("".join(state.tokens))
     ranges = {
-        node: (index.location(state.spans[node][0]), index.location(state.spans[node][1]))
+        node: (
+            index.location(offsets[state.spans[node][0]]),
+            index.location(offsets[state.spans[node][1]]),
+        )
         for node in wanted
     }
     top = Location(1, 1)
