@@ -8,17 +8,22 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from hflint import __version__, output
+from hflint.catalog import PRIORITY_LEVELS, Catalog, load_catalog
 from hflint.config import ConfigError, init_config, load_settings, validate_codes
 from hflint.diagnostics import Applicability, Diagnostic
 from hflint.discovery import discover
 from hflint.output.statistics import render_statistics
 from hflint.rule import all_rules, rule_infos
 from hflint.runner import FileOutcome, RunOptions, run
+from hflint.settings import Settings
+
+if TYPE_CHECKING:
+    from hflint.generate import Plan
 
 EXIT_CLEAN, EXIT_DIAGNOSTICS, EXIT_ERROR = 0, 1, 2
 # Formats whose readers want every fix's edits (the others only say that a fix exists).
@@ -281,6 +286,11 @@ def _summary(
     return "\n".join(lines) + "\n"
 
 
+def _catalog(settings: Settings) -> Catalog:
+    """The catalog with the priorities of `[tool.hflint.priorities]`, when the config has them."""
+    return load_catalog(json.loads(settings.priorities) if settings.priorities else None)
+
+
 def _fail(message: str) -> NoReturn:
     click.echo(f"hflint: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
@@ -380,13 +390,11 @@ def catalog_group() -> None:
 )
 def catalog_show(name: str, format_name: str, config_path: Path | None) -> None:
     """Show the catalog entry a model name resolves to (any spelling: gpt-j, gpt_j, GPT-J, flan-t5)."""
-    from hflint.catalog import load_catalog
-
     try:
         settings = load_settings(config_path, [])
     except ConfigError as error:
         _fail(str(error))
-    catalog = load_catalog(json.loads(settings.priorities) if settings.priorities else None)
+    catalog = _catalog(settings)
     entry = catalog.resolve(name)
     if entry is None:
         close = catalog.suggestions(name)
@@ -489,7 +497,6 @@ def coverage_command(
     config_path: Path | None,
 ) -> None:
     """Which model types the suite tests (by priority and family), which it misses, and a roadmap."""
-    from hflint.catalog import load_catalog
     from hflint.coverage import failures, measure, parse_thresholds, render
     from hflint.runner import display_path
 
@@ -503,10 +510,154 @@ def coverage_command(
     found = discover(paths, settings)
     for missing in found.missing:
         click.echo(f"hflint: error: {missing}: no such file or directory", err=True)
-    catalog = load_catalog(json.loads(settings.priorities) if settings.priorities else None)
-    report = measure(found.files, {file: display_path(file) for file in found.files}, catalog)
+    report = measure(
+        found.files, {file: display_path(file) for file in found.files}, _catalog(settings)
+    )
     _emit(render(report, format_name), output_file)
     problems = failures(report, thresholds)
     for problem in problems:
         click.echo(f"hflint: {problem}", err=True)
     sys.exit(EXIT_ERROR if found.missing else (EXIT_DIAGNOSTICS if problems else EXIT_CLEAN))
+
+
+@cli.command(
+    "generate",
+    epilog="""\b
+Examples:
+  hflint generate bert gpt-j -o fixed_tests/       writes test_hf_bert.py and test_hf_gptj.py
+  hflint generate --priority critical -o fixed_tests/
+  hflint generate --missing -o fixed_tests/        every model type the suite does not test yet
+  hflint generate --all --dry-run -o fixed_tests/  list what would be written
+  hflint generate bert --force -o fixed_tests/     regenerate, keeping its model id and extra tests""",
+)
+@click.argument("names", nargs=-1)
+@click.option(
+    "-o",
+    "--output-dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write the test files to (created when missing).",
+)
+@click.option(
+    "--priority",
+    "priorities",
+    multiple=True,
+    type=click.Choice(PRIORITY_LEVELS),
+    help="The model types of this priority ([tool.hflint.priorities] honoured); repeatable.",
+)
+@click.option("--all", "all_models", is_flag=True, help="Every model type with a pipeline task.")
+@click.option(
+    "--missing", is_flag=True, help="Only model types no file in the directory tests yet."
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Regenerate files that exist, keeping their model id and extra test_* methods.",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="Print problems only: no list of files.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="pyproject.toml to read [tool.hflint] from.",
+)
+def generate_command(
+    names: tuple[str, ...],
+    output_dir: Path,
+    priorities: tuple[str, ...],
+    all_models: bool,
+    missing: bool,
+    force: bool,
+    dry_run: bool,
+    quiet: bool,
+    config_path: Path | None,
+) -> None:
+    """Write test_hf_<model>.py files from the canonical skeletons, each linted before it is written.
+
+    NAMES are model names in any spelling (gpt-j, gpt_j, GPT-J); each model type gets one file,
+    named after the type (test_hf_gptj.py). A file that would not pass every rule is not written,
+    and neither is any other: the command then exits 1.
+    """
+    from hflint.generate import GenerateError, Request, lint_failures, plan, write
+
+    try:
+        settings = load_settings(config_path, [output_dir])
+    except ConfigError as error:
+        _fail(str(error))
+    request = Request(names, output_dir, priorities, all_models, missing, force)
+    try:
+        planned = plan(request, _catalog(settings), settings)
+    except GenerateError as error:
+        for line in str(error).splitlines():
+            click.echo(f"hflint: error: {line}", err=True)
+        sys.exit(error.exit_code)
+    failures = lint_failures(planned.files)
+    if failures:
+        _report_generation_failures(failures)
+        sys.exit(EXIT_DIAGNOSTICS)
+    if not dry_run:
+        try:
+            write(planned.files, output_dir)
+        except GenerateError as error:
+            _fail(str(error))
+        except OSError as error:
+            _fail(f"cannot write to {output_dir}: {error.strerror or error}")
+    _report_generation(planned, dry_run=dry_run, quiet=quiet)
+
+
+def _report_generation_failures(failures: dict[str, list[Diagnostic]]) -> None:
+    click.echo(
+        f"hflint: error: {len(failures)} generated file{'s' if len(failures) != 1 else ''} "
+        "would not pass lint; nothing was written:",
+        err=True,
+    )
+    for path, diagnostics in failures.items():
+        for d in diagnostics:
+            click.echo(f"  {path}:{d.start.row}:{d.start.column}: {d.code} {d.message}", err=True)
+
+
+def _report_generation(planned: Plan, *, dry_run: bool, quiet: bool) -> None:
+    from hflint.runner import display_path
+
+    for file in planned.files:
+        model, kept = file.model, file.kept
+        if not quiet:
+            verb = _GENERATION_VERBS[dry_run, file.overwrites]
+            click.echo(
+                f"{verb} {display_path(file.path)} ({model.model_type}: {model.default_task})"
+            )
+        if kept is not None and kept.problem is not None:
+            click.echo(f"hflint: warning: nothing kept of {kept.source}: {kept.problem}", err=True)
+        elif kept is not None and not quiet:
+            extras = "".join(f", {method.name.value}()" for method in kept.methods)
+            click.echo(f"  kept from {kept.source}: model id {kept.model_id or '-'}{extras}")
+        for other in file.duplicates:
+            click.echo(
+                f"hflint: warning: {other} also tests {model.model_type}; remove it (HF502)",
+                err=True,
+            )
+    for skipped in planned.skipped:
+        click.echo(
+            f"Skipped {skipped.model.model_type}: tested by {', '.join(skipped.existing)} "
+            "(--force regenerates it)",
+            err=True,
+        )
+    if quiet:
+        return
+    count = len(planned.files)
+    summary = (
+        f"{'Would generate' if dry_run else 'Generated'} {count} file{'s' if count != 1 else ''}"
+    )
+    if planned.skipped:
+        summary += f"; skipped {len(planned.skipped)} that exist"
+    click.echo(summary + ".")
+
+
+# (dry run, overwrites) -> what the listing says of a file.
+_GENERATION_VERBS = {
+    (False, False): "Wrote",
+    (False, True): "Overwrote",
+    (True, False): "Would write",
+    (True, True): "Would overwrite",
+}

@@ -6,6 +6,7 @@ from pathlib import PurePath
 import libcst as cst
 
 from hflint.diagnostics import Applicability
+from hflint.naming import importable_name
 from hflint.rule import Invalid, RenameFix, Report, Rule, RuleContext, Valid
 from hflint.syntax import SyntaxProblem
 
@@ -64,11 +65,3 @@ class NonImportableFilename(Rule):
         message = cls.MESSAGE.format(name=path.name, new_name=new_name)
         fix = RenameFix(f"Rename to `{new_name}`", Applicability.UNSAFE, new_name)
         yield Report(cls.code, cls.name, message, None, fix, (1, 1))
-
-
-def importable_name(stem: str) -> str:
-    """Every character that cannot be in an identifier becomes `_` (and a leading digit gets one)."""
-    name = "".join(
-        char if (char.isalnum() or char == "_") and char.isascii() else "_" for char in stem
-    )
-    return f"_{name}" if name[:1].isdigit() else name

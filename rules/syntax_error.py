@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import PurePath
 
 from hflint.diagnostics import Applicability
+from hflint.naming import canonical_file_name
 from hflint.rule import Invalid, Report, Rule, RuleContext, SourceFix, Valid
 from hflint.syntax import SyntaxProblem, recover
 
@@ -39,8 +41,13 @@ class UnparsableFile(Rule):
     Unsafe. Each mechanical repair (close a `try:` block with `finally: pass`, drop what follows a
     line-continuation backslash, remove an unmatched closing bracket, re-indent a line to an outer
     level, add `pass` to an empty block) is kept only if the whole file then parses, but the repaired
-    code may still not be what was meant: review the diff. When no repair applies, the message says
-    so and the line must be corrected by hand.
+    code may still not be what was meant: review the diff. A repaired file is linted again, so what
+    the repair could not restore (a test class, `test_pipeline()`, `run_tests()`) is added by the
+    HF101, HF103 and HF104 fixes from the same skeletons `hflint generate` writes. When no repair
+    applies, the message says so: the line must be corrected by hand, or, for a model in the
+    catalog, the file regenerated with the command the message gives (`hflint generate <model> -o
+    <dir> --force`, which writes the model type's canonical file name and keeps nothing of a file
+    that does not parse).
     """
 
     code = "HF001"
@@ -67,6 +74,7 @@ class UnparsableFile(Rule):
             message = (
                 f"Syntax error: {problem.message}; no mechanical repair applies, "
                 f"correct line {problem.line} by hand (`python -m py_compile` shows the same error)"
+                f"{_regenerate_hint(context)}"
             )
             fix = None
         else:
@@ -78,3 +86,16 @@ class UnparsableFile(Rule):
                 transform=lambda text: repaired if text == source else None,
             )
         yield Report(cls.code, cls.name, message, None, fix, (problem.line, problem.column))
+
+
+def _regenerate_hint(context: RuleContext) -> str:
+    """How to replace the file with a generated one, when its model is in the catalog. Generation
+    writes the model type's canonical file name, which may not be this file's."""
+    model = context.model
+    if model is None or not model.tasks:
+        return ""
+    path = PurePath(context.path)
+    command = f"hflint generate {model.model_type} -o {path.parent.as_posix()} --force"
+    canonical = canonical_file_name(model.model_type)
+    instead = "" if canonical == path.name else f", which writes `{canonical}`"
+    return f", or regenerate it from the skeleton: `{command}`{instead}"

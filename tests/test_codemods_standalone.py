@@ -124,7 +124,9 @@ def test_add_test_method(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None
         "__init__",
         "test_pipeline",
     ]
-    assert 'pipeline("feature-extraction", model=self.model_id, device=self.device)' in text
+    # bart's default task in the catalog, fed the task's canonical input.
+    assert 'pipeline("fill-mask", model=self.model_id, device=self.device)' in text
+    assert 'pipe(f"Paris is the {pipe.tokenizer.mask_token} of France.")' in text
     codes = lint_codes(workdir, monkeypatch)
     assert "HF103" not in codes and "HF104" in codes
 
@@ -147,7 +149,8 @@ def test_add_test_class(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # With the module-level helpers and imports the class uses.
     assert "def select_device():" in text
     assert "import time\n" in text
-    assert 'self.model_id = model_id or "hf-internal-testing/tiny-random-BartModel"' in text
+    assert "self.model_id = model_id or DEFAULT_MODEL_ID" in text
+    assert 'DEFAULT_MODEL_ID = "facebook/bart-large"' in text  # the catalog's checkpoint
     assert "HF101" not in lint_codes(workdir, monkeypatch)
 
 
@@ -165,9 +168,7 @@ def test_add_main_entry(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text = transform(workdir, source, "add_main_entry.AddMainEntryCommand")
     assert text.endswith('\n\nif __name__ == "__main__":\n    sys.exit(main())\n')
     assert "def main(argv=None):" in text
-    assert (
-        "    report = TestBartModels(model_id=args.model, device=args.device).run_tests()\n" in text
-    )
+    assert "    tests = TestBartModels(model_id=args.model, device=args.device)\n" in text
     assert "import sys\n" in text
     assert lint_codes(workdir, monkeypatch) == []
 

@@ -1,12 +1,26 @@
-"""Canonical test-file skeletons, and taking pieces of them into existing files.
+"""Canonical test-file skeletons, one per task family, and taking pieces of them into files.
 
-A skeleton is a valid Python file (so it is parsed, linted and type-checked like any other) whose
-placeholders are ordinary identifiers and strings: `TestSkeletonModels` for the test class and
-`"skeleton-model-id"` for the default model id. Filling them is a LibCST transformation, never string
-templating, so a filled skeleton always parses.
+A skeleton (`<family>.py` here) is a valid Python file (so it is parsed, linted and formatted like
+any other) whose placeholders are ordinary identifiers and strings, filled by a LibCST
+transformation (`hflint.codemods.fill_skeleton`), never by string templating, so a filled skeleton
+always parses. The family is chosen by the model's task (`family_for`):
 
-When a fix takes one piece of a skeleton (a method, the class, `main`), the module-level definitions
-that piece uses and the target file lacks (imports, `select_device`...) come with it.
+- `text`: tasks that read text (fill-mask, text-generation, text-classification, zero-shot
+  classification, table question answering, text-to-audio...), with a tokenizer;
+- `vision`: tasks that read images alone (image classification, object detection, segmentation,
+  depth estimation, mask generation, keypoint matching...), with an image processor;
+- `multimodal`: tasks that read images with text, or several modalities (zero-shot image
+  classification and object detection, document question answering, image-text-to-text,
+  any-to-any), with a processor;
+- `audio`: tasks that read waveforms (speech recognition, audio classification, zero-shot audio
+  classification), with a feature extractor;
+- `direct`: the model built directly, not through a pipeline: for tasks with no input that can be
+  made in memory (video classification, decision) and for models whose only pipeline is the
+  generic feature extractor, which says nothing of what they read.
+
+`hflint generate` writes whole filled skeletons. When a fix takes one piece of one (a method, the
+class, `main`), the module-level definitions that piece uses and the target file lacks (imports,
+`select_device`...) come with it.
 """
 
 from __future__ import annotations
@@ -16,48 +30,64 @@ from functools import cache
 from importlib import resources
 
 import libcst as cst
-from libcst.codemod import CodemodContext, SkipFile
+from hflint.codemods.fill_skeleton import (
+    FillPlaceholders,
+    filling_for,
+    model_name_for,
+    placeholder_paths,
+)
 
-from hflint.naming import class_stem, expected_class_name, model_name_from_path
+from hflint import task_inputs as ti
+from hflint.catalog import ModelEntry, load_catalog
 from hflint.testclass import main_guards, module_level_names
 
-PLACEHOLDER_CLASS = "TestSkeletonModels"
-PLACEHOLDER_MODEL_ID = "skeleton-model-id"
-DEFAULT_FAMILY = "generic"
+__all__ = [
+    "FAMILIES",
+    "definition",
+    "entry_guard",
+    "family_for",
+    "filled_skeleton",
+    "insert_before_entry",
+    "insert_support",
+    "method",
+    "model_name_for",
+    "skeleton_source",
+    "support_for",
+    "test_class",
+]
+
+FAMILIES = ("text", "vision", "multimodal", "audio", "direct")
+# Pipelines that return hidden states whatever the model reads: alone, they say nothing of its input.
+GENERIC_TASKS = frozenset({"feature-extraction", "image-feature-extraction"})
+_BY_MODALITY = {
+    ti.TEXT: "text",
+    ti.TABLE: "text",
+    ti.IMAGE: "vision",
+    ti.AUDIO: "audio",
+    ti.MULTIMODAL: "multimodal",
+}
 # What a module body holds.
 Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
 
 
 @cache
-def skeleton_source(family: str = DEFAULT_FAMILY) -> str:
+def skeleton_source(family: str) -> str:
+    if family not in FAMILIES:
+        raise ValueError(f"no skeleton for the family {family!r} (one of {', '.join(FAMILIES)})")
     return resources.files(__name__).joinpath(f"{family}.py").read_text(encoding="utf-8")
 
 
-def default_model_id(model_name: str) -> str:
-    """A hub id in the naming scheme of transformers' own tiny test models."""
-    return f"hf-internal-testing/tiny-random-{class_stem(model_name)}Model"
-
-
-class _FillPlaceholders(cst.CSTTransformer):
-    def __init__(self, class_name: str, model_id: str) -> None:
-        super().__init__()
-        self.class_name = class_name
-        self.model_id = model_id
-
-    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
-        if updated_node.value == PLACEHOLDER_CLASS:
-            return updated_node.with_changes(value=self.class_name)
-        return updated_node
-
-    def leave_SimpleString(
-        self, original_node: cst.SimpleString, updated_node: cst.SimpleString
-    ) -> cst.SimpleString:
-        if updated_node.evaluated_value == PLACEHOLDER_MODEL_ID:
-            quote = updated_node.quote
-            return updated_node.with_changes(
-                value=f"{updated_node.prefix}{quote}{self.model_id}{quote}"
-            )
-        return updated_node
+def family_for(model: ModelEntry | None, task: str) -> str:
+    """The skeleton that tests `task` for `model` (None: a model the catalog does not know, tested
+    through the generic text skeleton)."""
+    entry = ti.task_input(task)
+    if entry is None or not (entry.args or entry.keywords):
+        return "direct"  # nothing to feed its pipeline can be made in memory
+    if model is not None and task in GENERIC_TASKS and set(model.tasks) <= GENERIC_TASKS:
+        return "direct"
+    if entry.modality == ti.IMAGE and entry.required:
+        return "multimodal"  # images with candidate labels or a question: read by a processor
+    return _BY_MODALITY.get(entry.modality, "text")
 
 
 @cache
@@ -65,24 +95,27 @@ def filled_skeleton(
     model_name: str,
     *,
     class_name: str | None = None,
-    family: str = DEFAULT_FAMILY,
+    family: str | None = None,
     model_id: str | None = None,
+    task: str | None = None,
 ) -> cst.Module:
-    """The skeleton filled for `model_name` (its test class named `class_name` when given)."""
-    module = cst.parse_module(skeleton_source(family))
-    filler = _FillPlaceholders(
-        class_name or expected_class_name(model_name), model_id or default_model_id(model_name)
+    """The skeleton of `model_name`'s family, filled for it: the model resolved through the catalog
+    (any spelling), its default task unless `task` is given, with that task's input and auto class,
+    and its test class named `class_name` when given."""
+    catalog = load_catalog()
+    model = catalog.resolve(model_name)
+    filling = filling_for(
+        model_name, model, catalog, class_name=class_name, model_id=model_id, task=task
     )
-    return module.visit(filler)
+    module, within = _parsed(family or family_for(model, filling.task))
+    return module.visit(FillPlaceholders(filling, within))
 
 
-def model_name_for(context: CodemodContext, explicit: str | None) -> str:
-    """The model a codemod works for: given explicitly, else from the file name (as when run
-    through `python -m libcst.tool codemod`)."""
-    name = explicit or (model_name_from_path(context.filename) if context.filename else None)
-    if not name:
-        raise SkipFile("the file name gives no model (expected test_hf_<model>.py)")
-    return name
+@cache
+def _parsed(family: str) -> tuple[cst.Module, frozenset[cst.CSTNode]]:
+    """A family's skeleton, parsed once (trees are immutable), and the paths to its placeholders."""
+    module = cst.parse_module(skeleton_source(family))
+    return module, placeholder_paths(module)
 
 
 def definition(skeleton: cst.Module, name: str) -> Statement:

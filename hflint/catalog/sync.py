@@ -181,8 +181,19 @@ def build_catalog() -> dict[str, Any]:
         "removed_tasks": dict(sorted(removed.items())),
         "family_aliases": _family_aliases(types),
         "models": models,
-        "exports": sorted(name for name in dir(transformers) if not name.startswith("_")),
+        "exports": _exports(transformers),
     }
+
+
+def _exports(transformers: Any) -> list[str]:
+    """The public names transformers exports. Its lazy module also lists the submodules imported
+    so far, which depends on what ran before: those are left out, so a sync is reproducible."""
+    submodules = set(getattr(transformers, "_modules", ()))
+    return sorted(
+        name
+        for name in dir(transformers)
+        if not name.startswith("_") and "." not in name and name not in submodules
+    )
 
 
 def _generic_tasks(family: str, config: type, generic: Mapping[str, str]) -> dict[str, str]:
