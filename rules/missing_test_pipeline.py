@@ -26,9 +26,10 @@ class MissingTestPipeline(MissingTestClassMethod):
     Use instead: a class that also defines `test_pipeline(self)`.
 
     ## Fix safety
-    Safe. The skeleton's `test_pipeline()` is appended to the class (it runs the model through a
-    generic `feature-extraction` pipeline on an input made in memory, with `self.model_id` and
-    `self.device`); nothing existing changes.
+    Safe. The `test_pipeline()` of the skeleton for the model's task family is appended to the
+    class: it runs the model's default task (from the catalog) on that task's canonical input, made
+    in memory, with `self.model_id` and `self.device`; nothing existing changes. When the file
+    declares another task, HF204 then says so.
     """
 
     code = "HF103"
