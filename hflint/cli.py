@@ -661,3 +661,9 @@ _GENERATION_VERBS = {
     (True, False): "Would write",
     (True, True): "Would overwrite",
 }
+
+
+from hflint.exec.commands import exec_command, hardware_command  # noqa: E402
+
+cli.add_command(hardware_command)
+cli.add_command(exec_command)

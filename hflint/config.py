@@ -35,7 +35,7 @@ _KEY_COMMENTS: dict[str, str] = {
     "cache-dir": "Where results are cached, relative to this file's directory.",
 }
 _STRING_LIST_KEYS = ("include", "exclude", "extend-exclude", "select", "ignore", "extend-select")
-# Sub-tables. `priorities` and `exec` belong to later features, which validate their contents.
+# Sub-tables. `priorities` and `exec` belong to features that validate their own contents.
 _TABLE_KEYS = ("per-file-ignores", "priorities", "exec")
 KNOWN_KEYS: tuple[str, ...] = (*_KEY_COMMENTS, *_TABLE_KEYS)
 
@@ -113,6 +113,8 @@ def load_settings(config_path: Path | None, paths: Sequence[Path] = ()) -> Setti
             values["per_file_ignores"] = _per_file_ignores(value, path)
         elif key == "priorities":
             values["priorities"] = _priorities(value, path)
+        elif key == "exec":
+            values["exec_options"] = _exec_options(value, path)
         elif key in _TABLE_KEYS:
             _check_table(value, key, path)
         else:
@@ -276,6 +278,20 @@ def _priorities(value: object, path: Path) -> str:
                     reason = f"{family!r} names unknown model {name!r}{hint}"
                     raise ConfigError(path, family, reason, table=f"{where}.{section}")
     return json.dumps(table, sort_keys=True)
+
+
+def _exec_options(value: object, path: Path) -> str:
+    """`[tool.hflint.exec]`, checked by `hflint.exec.options` (which imports neither torch nor
+    transformers); kept as canonical JSON."""
+    from hflint.exec.options import ExecOptionError, validate_exec_table
+
+    try:
+        checked = validate_exec_table(_check_table(value, "exec", path))
+    except ExecOptionError as error:
+        raise ConfigError(
+            path, error.key, error.reason, table=f"{TABLE}.exec{error.subtable}"
+        ) from None
+    return json.dumps(checked, sort_keys=True)
 
 
 def _check_table(value: object, key: str, path: Path, table: str = TABLE) -> dict[str, Any]:

@@ -33,6 +33,8 @@ class Settings:
     # `[tool.hflint.priorities]` as canonical JSON ("" for hflint's own table); JSON keeps the
     # settings hashable and picklable for worker processes.
     priorities: str = ""
+    # `[tool.hflint.exec]`, checked by `hflint.exec.options`, as canonical JSON for the same reason.
+    exec_options: str = ""
 
     def fingerprint(self) -> str:
         """A stable hash of what changes lint results (not where files are or how output looks)."""

@@ -144,6 +144,7 @@ timeout = 60
         ),
         cache_dir=tmp_path.resolve() / "build" / "hflint-cache",
         priorities='{"critical": {"models": ["bert"]}}',
+        exec_options='{"timeout": 60.0}',
     )
 
 

@@ -1,0 +1,423 @@
+"""`hflint hardware` and `hflint exec`: the click commands (registered at the end of hflint.cli).
+
+Importing this module imports neither torch nor transformers: `hflint hardware` imports torch when
+it runs; `hflint exec` leaves both to its warm worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from hflint import __version__
+from hflint.catalog import Catalog, load_catalog
+from hflint.config import ConfigError, load_settings
+from hflint.discovery import discover
+from hflint.exec import records as rec
+from hflint.exec import select
+from hflint.exec.hardware import DEVICE_CHOICES, DeviceError, Hardware, best_device, resolve_device
+from hflint.exec.options import (
+    DEFAULT_OUTPUT_LIMIT,
+    DTYPES,
+    MODEL_SOURCES,
+    DeviceSettings,
+    ExecOptionError,
+    check_device_name,
+    device_settings,
+    format_size,
+    parse_size,
+)
+from hflint.exec.runner import WorkerFailed, expect, run_jobs, start_worker
+from hflint.naming import importable_name, model_name_from_path
+from hflint.runner import display_path
+from hflint.settings import Settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+_RECORD_FIELDS = frozenset(f.name for f in dataclasses.fields(rec.Record))
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"hflint: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _settings(config_path: Path | None, paths: list[Path]) -> tuple[Settings, dict[str, Any]]:
+    try:
+        settings = load_settings(config_path, paths)
+    except ConfigError as error:
+        _fail(str(error))
+    table: dict[str, Any] = json.loads(settings.exec_options) if settings.exec_options else {}
+    return settings, table
+
+
+def _emit(text: str, output_file: Path | None) -> None:
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        _fail(f"cannot write {output_file}: {error.strerror or error}")
+
+
+def _describe_settings(chosen: DeviceSettings) -> dict[str, Any]:
+    return {
+        "timeout": chosen.timeout,
+        "memory_cap": chosen.memory_cap,
+        "dtype": chosen.dtype,
+        "jobs": chosen.jobs,
+    }
+
+
+# --- hflint hardware ---------------------------------------------------------------------------
+
+
+@click.command(
+    "hardware",
+    epilog="""\b
+Examples:
+  hflint hardware
+  hflint hardware --format json
+  hflint hardware --device cuda:1     (does it exist here, and what would exec use on it?)""",
+)
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--device", help=f"Check a device and show its settings: {DEVICE_CHOICES}.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="pyproject.toml with [tool.hflint.exec].",
+)
+def hardware_command(format_name: str, device: str | None, config_path: Path | None) -> None:
+    """What `hflint exec` can run on here: CPU, CUDA, ROCm, MPS and XPU devices, torch's version."""
+    _, table = _settings(config_path, [])
+    try:
+        from hflint.exec.hardware import probe
+
+        hardware = probe()
+    except ImportError as error:
+        _fail(f"hflint hardware needs torch (pip install 'hflint[exec]'): {error}")
+    best, best_kind = best_device(hardware)
+    chosen_name, chosen_kind = best, best_kind
+    if device is not None:
+        try:
+            chosen_name, chosen_kind = resolve_device(
+                check_device_name(device, "--device"), hardware
+            )
+        except (DeviceError, ExecOptionError) as error:
+            _fail(str(error))
+    chosen = device_settings(table, chosen_name, chosen_kind, hardware.cpu.usable_cores, {})
+    if format_name == "json":
+        record = {
+            **hardware.to_dict(),
+            "best_device": best,
+            "device": {"name": chosen_name, "kind": chosen_kind, **_describe_settings(chosen)},
+        }
+        click.echo(json.dumps(record, indent=2))
+        return
+    from hflint.exec.hardware import render_text
+
+    dtype = chosen.dtype or "as the file loads it"
+    click.echo(render_text(hardware), nl=False)
+    click.echo(f"best device   {best}")
+    click.echo(
+        f"exec on {chosen_name}: timeout {chosen.timeout:g} s, memory cap "
+        f"{format_size(chosen.memory_cap)}, dtype {dtype}, {chosen.jobs} at a time"
+    )
+
+
+# --- hflint exec -------------------------------------------------------------------------------
+
+
+@click.command(
+    "exec",
+    epilog="""\b
+Examples:
+  hflint exec fixed_tests/
+  hflint exec --device cuda --sample 20 --seed 7 fixed_tests/
+  hflint exec --shard 2/4 --format junit -o exec.xml fixed_tests/     (one job of a CI matrix)
+  hflint exec --changed-since origin/main --model-source auto .""",
+)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--device", help=f"Where to run: {DEVICE_CHOICES} [default: auto].")
+@click.option(
+    "--model-source",
+    type=click.Choice(MODEL_SOURCES),
+    help="synth: tiny models built offline; hub: the file's own checkpoint; auto: the hub "
+    "checkpoint when it resolves, else synth [default: synth].",
+)
+@click.option("--sample", type=click.IntRange(min=1), help="Run N files chosen by --seed.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --sample.")
+@click.option("--shard", help="Run shard K of N (K/N, 1-based), split by a hash of each path.")
+@click.option("--changed-since", metavar="REF", help="Only files changed since git REF.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Files run at once.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per file.")
+@click.option(
+    "--memory-cap", help="Memory a file may map beyond the warm worker (8GiB, 512MB, none)."
+)
+@click.option("--dtype", type=click.Choice(DTYPES), help="Load models in this dtype.")
+@click.option(
+    "--no-lint-gate",
+    is_flag=True,
+    help="Run files even when the structure, task or device rules (HF0-HF3) find problems.",
+)
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(rec.FORMATS),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write here."
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="pyproject.toml to read [tool.hflint] from.",
+)
+@click.option("--no-cache", is_flag=True, help="Lint without .hflint_cache/.")
+def exec_command(
+    paths: tuple[str, ...],
+    device: str | None,
+    model_source: str | None,
+    sample: int | None,
+    seed: int,
+    shard: str | None,
+    changed_since: str | None,
+    jobs: int | None,
+    timeout: float | None,
+    memory_cap: str | None,
+    dtype: str | None,
+    no_lint_gate: bool,
+    format_name: str,
+    output_file: Path | None,
+    config_path: Path | None,
+    no_cache: bool,
+) -> None:
+    """Run lint-clean test files, each in an isolated child of a warm worker, against tiny models.
+
+    Exit status: 0 when every file passed or was skipped, 1 when any failed, errored, crashed or
+    timed out, 2 for usage errors (a device this machine does not have, a bad flag or config).
+    """
+    started = time.monotonic()
+    settings, table = _settings(config_path, [Path(p) for p in paths])
+    flags: dict[str, Any] = {}
+    try:
+        for key, value in (("timeout", timeout), ("jobs", jobs), ("dtype", dtype)):
+            if value is not None:
+                flags[key] = value
+        if memory_cap is not None:
+            flags["memory-cap"] = parse_size(memory_cap, "--memory-cap")
+        requested = check_device_name(device or table.get("device", "auto"), "--device")
+        shard_spec = select.parse_shard(shard) if shard else None
+    except (ExecOptionError, select.SelectionError) as error:
+        _fail(str(error))
+    source = model_source or table.get("model-source", "synth")
+
+    found = discover(paths, settings)
+    if found.missing:
+        _fail(f"{found.missing[0]}: no such file or directory")
+    files = list(found.files)
+    try:
+        if changed_since:
+            files = select.changed_since(changed_since, files)
+    except select.SelectionError as error:
+        _fail(str(error))
+    if shard_spec:
+        files = [file for file in files if select.in_shard(file, settings.root, shard_spec)]
+    selection = {
+        "discovered": len(found.files),
+        "changed_since": changed_since,
+        "shard": shard,
+        "sample": sample,
+        "seed": seed,
+        "lint_gate": not no_lint_gate,
+    }
+    meta: dict[str, Any] = {"tool": "hflint", "version": __version__, "selection": selection}
+    if not files:
+        click.echo("hflint: warning: no test files selected", err=True)
+        meta["seconds"] = time.monotonic() - started
+        _emit(rec.render(format_name, [], meta), output_file)
+        sys.exit(EXIT_OK)
+
+    records, failure = _run(
+        files, settings, table, flags, requested, source, sample, seed, no_lint_gate, no_cache, meta
+    )
+    records.sort(key=lambda record: record.file)
+    meta["seconds"] = round(time.monotonic() - started, 3)
+    _emit(rec.render(format_name, records, meta), output_file)
+    if failure is not None:
+        click.echo(f"hflint: error: {failure}", err=True)
+        sys.exit(EXIT_USAGE)
+    sys.exit(rec.exit_status(records))
+
+
+def _run(
+    files: list[Path],
+    settings: Settings,
+    table: dict[str, Any],
+    flags: dict[str, Any],
+    requested: str,
+    source: str,
+    sample: int | None,
+    seed: int,
+    no_lint_gate: bool,
+    no_cache: bool,
+    meta: dict[str, Any],
+) -> tuple[list[rec.Record], str | None]:
+    """Start the worker, check the device, gate, plan and run; (records, worker failure)."""
+    environment = {"TOKENIZERS_PARALLELISM": "false"}  # tokenizers' threads and fork do not mix
+    if source == "synth":
+        environment["HF_HUB_OFFLINE"] = "1"  # tiny models are local: a download attempt is a bug
+    worker = start_worker(environment)
+    try:
+        try:
+            hello = expect(worker, "hello")
+        except WorkerFailed as error:
+            _fail(f"the exec worker did not start (is torch installed?): {error}")
+        hardware = Hardware.from_dict(hello["hardware"])
+        try:
+            device, kind = resolve_device(requested, hardware)
+        except DeviceError as error:
+            _fail(str(error))
+        chosen = device_settings(table, device, kind, hardware.cpu.usable_cores, flags)
+        versions = {
+            "torch": hardware.torch,
+            "transformers": hardware.transformers,
+            "python": hardware.python,
+        }
+        meta.update(
+            device=device,
+            device_kind=kind,
+            model_source=source,
+            settings=_describe_settings(chosen),
+            hardware=hardware.to_dict(),
+            **versions,
+        )
+        dirty = {} if no_lint_gate else select.lint_gate(files, settings, None, not no_cache)
+        runnable = [file for file in files if file not in dirty]
+        if sample is not None:
+            runnable = select.sample(runnable, sample, seed, settings.root)
+        catalog = load_catalog(json.loads(settings.priorities) if settings.priorities else None)
+        skipped = [
+            _skipped(file, reason, device, versions, catalog) for file, reason in dirty.items()
+        ]
+        plans = [select.plan(file, catalog) for file in runnable]
+        cache = table.get("model-cache")
+        jobs = [
+            _job(index, plan, source, device, chosen, hardware, table, settings, cache)
+            for index, plan in enumerate(plans)
+        ]
+        results: dict[int, rec.Record] = {}
+        failure = None
+        with _progress(len(jobs)) as advance:
+
+            def on_result(index: int, outcome: dict[str, Any]) -> None:
+                results[index] = _record(plans[index], outcome, device, versions)
+                advance()
+
+            try:
+                if jobs:
+                    run_jobs(worker, jobs, min(chosen.jobs, len(jobs)), on_result)
+            except WorkerFailed as error:
+                failure = f"the exec worker failed: {error}"
+        return skipped + [results[index] for index in sorted(results)], failure
+    finally:
+        worker.close()
+
+
+def _job(
+    index: int,
+    plan: select.Plan,
+    source: str,
+    device: str,
+    chosen: DeviceSettings,
+    hardware: Hardware,
+    table: dict[str, Any],
+    settings: Settings,
+    cache: str | None,
+) -> dict[str, Any]:
+    parallel = max(1, chosen.jobs)
+    return {
+        "id": index,
+        "file": os.path.abspath(plan.file),
+        "module": importable_name(plan.file.stem),
+        "class_name": plan.class_name,
+        "model_name": model_name_from_path(plan.file),
+        "model_type": plan.model_type,
+        "task": plan.task,
+        "hub_id": plan.hub_id,
+        "source": source,
+        "device": device,
+        "dtype": chosen.dtype,
+        "timeout": chosen.timeout,
+        "memory_cap": chosen.memory_cap,
+        # Children share the cores: each gets its part, so N at once do not oversubscribe.
+        "threads": max(1, hardware.cpu.usable_cores // parallel),
+        "output_limit": table.get("output-limit", DEFAULT_OUTPUT_LIMIT),
+        "model_cache": str(settings.root / cache) if cache else None,
+    }
+
+
+def _record(
+    plan: select.Plan, outcome: dict[str, Any], device: str, versions: dict[str, str | None]
+) -> rec.Record:
+    known = {key: value for key, value in outcome.items() if key in _RECORD_FIELDS}
+    record = rec.Record(
+        **{
+            "file": plan.path,
+            "model_type": plan.model_type,
+            "task": plan.task,
+            "device": device,
+            "versions": versions,
+            **known,
+        }
+    )
+    if outcome.get("hub_error") and record.reason is None:
+        record.reason = (
+            f"hub checkpoint {plan.hub_id} unavailable ({outcome['hub_error']}); "
+            "ran on a tiny synthesised model"
+        )
+    return record
+
+
+def _skipped(
+    file: Path, reason: str, device: str, versions: dict[str, str | None], catalog: Catalog
+) -> rec.Record:
+    name = model_name_from_path(file)
+    entry = catalog.resolve(name) if name else None
+    return rec.Record(
+        file=display_path(file),
+        status="skipped",
+        model_type=entry.model_type if entry else name,
+        device=device,
+        reason=reason,
+        versions=versions,
+    )
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Any]:
+    """A progress bar on stderr when it is a terminal; otherwise nothing at all."""
+    if not sys.stderr.isatty() or total == 0:
+        yield lambda: None
+        return
+    with click.progressbar(length=total, label="hflint exec", file=sys.stderr) as bar:
+        yield lambda: bar.update(1)

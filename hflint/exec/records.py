@@ -1,0 +1,186 @@
+"""One record per file of an `hflint exec` run, and the run's output formats.
+
+Statuses: `passed` (every entry of `run_tests()["results"]` succeeded), `failed` (one did not, or
+the return value broke the contract), `error` (an exception, `sys.exit` or `os._exit` during import,
+construction or the run, a memory cap hit), `crashed` (killed by a signal: segfault, `os.abort`),
+`timeout`, and `skipped` (not run: not lint-clean, no tiny model for the type, ...; with the reason).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+STATUSES = ("passed", "failed", "error", "crashed", "timeout", "skipped")
+FAILING = frozenset({"failed", "error", "crashed", "timeout"})
+FORMATS = ("text", "json", "json-lines", "junit")
+
+
+@dataclass
+class Record:
+    file: str
+    status: str
+    model_type: str | None = None
+    task: str | None = None
+    device: str | None = None
+    model_source: str | None = None  # synth, hub
+    model_id: str | None = None  # what the test class got (None: its own default)
+    reason: str | None = None  # one line: why skipped, or what went wrong
+    error: str | None = None  # the long form: traceback, failing entries
+    seconds: float | None = None  # wall time of the child
+    build_seconds: float | None = None  # building (or finding) the tiny model
+    import_seconds: float | None = None  # importing the file and constructing its class
+    load_seconds: float | None = None  # sum of the results' `load_time`, as the file reports it
+    inference_seconds: float | None = None  # sum of the results' `inference_time`
+    peak_memory_mb: float | None = None  # ru_maxrss of the child (includes the warm worker's pages)
+    exit_code: int | None = None
+    signal: str | None = None
+    tests: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> success, error
+    output: str = ""  # stdout and stderr, interleaved; head and tail when truncated
+    output_bytes: int = 0
+    output_truncated: bool = False
+    versions: dict[str, str | None] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def counts(records: Iterable[Record]) -> dict[str, int]:
+    found = Counter(record.status for record in records)
+    return {status: found[status] for status in STATUSES}
+
+
+def exit_status(records: Iterable[Record]) -> int:
+    return 1 if any(record.status in FAILING for record in records) else 0
+
+
+def render(
+    format_name: str, records: Sequence[Record], meta: dict[str, Any], *, verbose: bool = False
+) -> str:
+    if format_name == "json":
+        document = {**meta, "summary": counts(records), "records": [r.to_dict() for r in records]}
+        return json.dumps(document, indent=2) + "\n"
+    if format_name == "json-lines":
+        return "".join(json.dumps(record.to_dict()) + "\n" for record in records)
+    if format_name == "junit":
+        return render_junit(records, meta)
+    return render_text(records, meta, verbose=verbose)
+
+
+# --- text ------------------------------------------------------------------------------------
+
+_LABELS = {
+    "passed": "PASS",
+    "failed": "FAIL",
+    "error": "ERROR",
+    "crashed": "CRASH",
+    "timeout": "TIMEOUT",
+    "skipped": "SKIP",
+}
+_OUTPUT_LINES = 15
+
+
+def render_text(records: Sequence[Record], meta: dict[str, Any], *, verbose: bool = False) -> str:
+    lines = []
+    for record in records:
+        what = " ".join(p for p in (record.model_type, record.task) if p)
+        timing = f"{record.seconds:.1f}s" if record.seconds is not None else ""
+        memory = f"{record.peak_memory_mb:.0f} MB" if record.peak_memory_mb is not None else ""
+        details = ", ".join(p for p in (what, record.device, timing, memory) if p)
+        line = f"{_LABELS[record.status]:<8}{record.file}"
+        if details and record.status != "skipped":
+            line += f"  ({details})"
+        if record.reason and record.status != "passed":
+            line += f"\n        {record.reason}"
+        lines.append(line)
+        if record.status in FAILING or verbose:
+            if record.error and record.error != record.reason:
+                lines.extend(_indented(_tail(record.error, _OUTPUT_LINES)))
+            if record.output.strip():
+                lines.append(f"        output ({_size(record)}), last lines:")
+                lines.extend(_indented(_tail(record.output, _OUTPUT_LINES), "          | "))
+    found = counts(records)
+    summary = ", ".join(f"{found[s]} {s}" for s in STATUSES if found[s]) or "nothing run"
+    where = f" on {meta['device']}" if meta.get("device") else ""
+    elapsed = f" in {meta['seconds']:.1f}s" if meta.get("seconds") is not None else ""
+    lines.append(
+        f"\n{len(records)} file{'s' if len(records) != 1 else ''}: {summary}{where}{elapsed}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _size(record: Record) -> str:
+    size = (
+        f"{record.output_bytes / 1024:.0f} KiB"
+        if record.output_bytes >= 1024
+        else (f"{record.output_bytes} bytes")
+    )
+    return f"{size}, truncated" if record.output_truncated else size
+
+
+def _tail(text: str, count: int) -> list[str]:
+    return text.rstrip("\n").splitlines()[-count:]
+
+
+def _indented(lines: list[str], prefix: str = "        ") -> list[str]:
+    return [prefix + line for line in lines]
+
+
+# --- junit -----------------------------------------------------------------------------------
+
+# Characters XML 1.0 cannot represent, not even as references (ElementTree writes them anyway).
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str | None) -> str:
+    return _NOT_XML_CHAR.sub("\ufffd", text or "")
+
+
+def render_junit(records: Sequence[Record], meta: dict[str, Any]) -> str:
+    """One test case per file in one suite: failed -> <failure>, error/crashed/timeout -> <error>
+    (with the status as its type), skipped -> <skipped>; captured output in <system-out>."""
+    import xml.etree.ElementTree as ET  # only for this format: keeps `hflint` start-up light
+
+    found = counts(records)
+    errors = found["error"] + found["crashed"] + found["timeout"]
+    suite = ET.Element(
+        "testsuite",
+        name="hflint exec",
+        tests=str(len(records)),
+        failures=str(found["failed"]),
+        errors=str(errors),
+        skipped=str(found["skipped"]),
+        time=f"{sum(r.seconds or 0.0 for r in records):.3f}",
+    )
+    properties = ET.SubElement(suite, "properties")
+    for key in ("device", "torch", "transformers", "python"):
+        if meta.get(key) is not None:
+            ET.SubElement(properties, "property", name=key, value=_xml(str(meta[key])))
+    for record in records:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=_xml(record.model_type or "unknown"),
+            name=_xml(record.file),
+            time=f"{record.seconds or 0.0:.3f}",
+        )
+        message = _xml(record.reason or record.status)
+        if record.status == "failed":
+            ET.SubElement(case, "failure", message=message, type="failed").text = _xml(record.error)
+        elif record.status in FAILING:
+            ET.SubElement(case, "error", message=message, type=record.status).text = _xml(
+                record.error
+            )
+        elif record.status == "skipped":
+            ET.SubElement(case, "skipped", message=message)
+        if record.output:
+            ET.SubElement(case, "system-out").text = _xml(record.output)
+    root = ET.Element("testsuites", name="hflint exec")
+    root.append(suite)
+    ET.indent(root)
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document.decode("utf-8") + "\n"

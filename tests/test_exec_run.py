@@ -1,0 +1,262 @@
+"""`hflint exec` and `hflint hardware` for real: real torch and transformers, offline.
+
+Each `hflint exec` run pays the warm worker's imports once (5 to 10 s here), so the containment
+cases share one run. The hand-written test files need no model (`--model-source hub` gives their
+class `model_id=None`); one end-to-end run uses a sample-suite file on a tiny synthesised model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from hflint.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "fixtures" / "sample_suite"
+
+TEMPLATE = """\
+import os
+import subprocess
+import sys
+import time
+{prelude}
+
+class Test{stem}Models:
+    def __init__(self, model_id=None, device=None):
+        self.model_id = model_id
+        self.device = device
+
+    def test_pipeline(self):
+{body}
+        return {{"success": True, "device": self.device, "load_time": 0.25, "inference_time": 0.5}}
+
+    def run_tests(self):
+        return {{"results": {{"pipeline": self.test_pipeline()}}, "metadata": {{"device": self.device}}}}
+"""
+
+# file name -> (class stem, module-level prelude, test_pipeline body)
+CASES: dict[str, tuple[str, str, str]] = {
+    "test_hf_bert.py": ("Bert", "", "        print('fine')"),
+    "test_hf_gpt-j.py": ("GptJ", "", "        print('imported by path')"),
+    "test_hf_gpt2.py": ("Gpt2", "", "        while True:\n            time.sleep(0.05)"),
+    "test_hf_t5.py": ("T5", "", "        os.abort()"),
+    "test_hf_vit.py": ("Vit", "", "        os._exit(3)"),
+    "test_hf_llama.py": ("Llama", "sys.exit(4)", "        pass"),
+    "test_hf_roberta.py": ("Roberta", "", "        raise ValueError('boom')"),
+    "test_hf_albert.py": (
+        "Albert",
+        "",
+        "        for _ in range(10240):\n            sys.stdout.write('x' * 1023 + '\\n')",
+    ),
+    "test_hf_electra.py": (
+        "Electra",
+        "",
+        "        hog = [bytearray(16 * 2**20) for _ in range(200)]",
+    ),
+    "test_hf_opt.py": (
+        "Opt",
+        "",
+        "        return {'success': False, 'error': 'wrong output'}",
+    ),
+    # A grandchild that outlives the file must neither keep the run waiting nor survive it.
+    "test_hf_distilbert.py": (
+        "Distilbert",
+        "",
+        "        subprocess.Popen(['sleep', '60'])",
+    ),
+}
+
+
+def write_cases(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, (stem, prelude, body) in CASES.items():
+        source = TEMPLATE.format(stem=stem, prelude=prelude, body=body)
+        (directory / name).write_text(source)
+
+
+def invoke(args: list[str]) -> Result:
+    return CliRunner().invoke(cli, args, catch_exceptions=False)
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HFLINT_TINY_CACHE", str(tmp_path_factory.getbasetemp() / "tiny"))
+
+
+@pytest.fixture(scope="module")
+def hardware() -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "hflint", "hardware", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report: dict[str, Any] = json.loads(done.stdout)
+    return report
+
+
+def test_hardware_json(hardware: dict[str, Any]) -> None:
+    from importlib.metadata import version
+
+    assert hardware["torch"] == version("torch")
+    assert hardware["transformers"] == version("transformers")
+    assert hardware["cpu"]["cores"] == os.cpu_count()
+    assert hardware["cpu"]["memory_bytes"] > 0
+    if not hardware["accelerators"]:
+        assert hardware["best_device"] == "cpu"
+        assert hardware["device"]["memory_cap"] > 0  # a CPU run is capped by default
+
+
+def test_exec_on_a_missing_gpu_is_a_usage_error(
+    hardware: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if any(a["kind"] in ("cuda", "rocm") for a in hardware["accelerators"]):
+        pytest.skip("this machine has a GPU")
+    monkeypatch.chdir(tmp_path)
+    write_cases(tmp_path)
+    result = invoke(["exec", "--device", "cuda", "test_hf_bert.py"])
+    assert result.exit_code == 2
+    assert "CUDA is not available" in result.stderr and "devices here: cpu" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.fixture(scope="module")
+def contained(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One run over every misbehaving file, two at a time, parsed from `--format json`."""
+    suite = tmp_path_factory.mktemp("contained")
+    write_cases(suite)
+    heavy_before = {m for m in sys.modules if m.split(".")[0] in ("torch", "transformers")}
+    output = suite / "records.json"
+    previous = Path.cwd()
+    os.chdir(suite)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("HF_HUB_OFFLINE", "1")
+            result = invoke(
+                [
+                    *("exec", "--no-lint-gate", "--model-source", "hub", "--jobs", "2"),
+                    *("--timeout", "5", "--memory-cap", "256MiB", "--format", "json"),
+                    *("-o", str(output), "."),
+                ]
+            )
+    finally:
+        os.chdir(previous)
+    heavy_after = {m for m in sys.modules if m.split(".")[0] in ("torch", "transformers")}
+    document: dict[str, Any] = json.loads(output.read_text())
+    document["exit_code"] = result.exit_code
+    document["parent_imported"] = sorted(heavy_after - heavy_before)
+    document["by_file"] = {record["file"]: record for record in document["records"]}
+    document["size"] = output.stat().st_size
+    return document
+
+
+def test_the_run_goes_on_and_exits_1(contained: dict[str, Any]) -> None:
+    assert contained["exit_code"] == 1
+    assert contained["summary"] == {
+        "passed": 4,
+        "failed": 1,
+        "error": 4,
+        "crashed": 1,
+        "timeout": 1,
+        "skipped": 0,
+    }
+    # The parent leaves torch and transformers to the worker.
+    assert contained["parent_imported"] == []
+
+
+def test_passing_files_pass(contained: dict[str, Any]) -> None:
+    bert = contained["by_file"]["test_hf_bert.py"]
+    assert bert["status"] == "passed"
+    assert (bert["model_type"], bert["device"], bert["model_source"]) == ("bert", "cpu", "hub")
+    assert bert["load_seconds"] == 0.25 and bert["inference_seconds"] == 0.5
+    assert bert["peak_memory_mb"] > 0 and bert["output"] == "fine\n"
+    assert set(bert["versions"]) == {"torch", "transformers", "python"}
+    gptj = contained["by_file"]["test_hf_gpt-j.py"]
+    assert (gptj["status"], gptj["model_type"]) == ("passed", "gptj")
+
+
+def test_a_hanging_file_times_out_with_its_stack(contained: dict[str, Any]) -> None:
+    hang = contained["by_file"]["test_hf_gpt2.py"]
+    assert hang["status"] == "timeout" and hang["signal"].startswith("SIGKILL")
+    assert 5 <= hang["seconds"] < 30  # generous: a loaded CI machine is slow to kill and reap
+    assert "test_hf_gpt2.py" in hang["output"]  # faulthandler's dump: where it hung
+
+
+def test_a_crash_is_crashed(contained: dict[str, Any]) -> None:
+    abort = contained["by_file"]["test_hf_t5.py"]
+    assert abort["status"] == "crashed" and abort["reason"] == "killed by SIGABRT (signal 6)"
+    assert "Fatal Python error: Aborted" in abort["output"]
+
+
+def test_exits_and_exceptions_are_errors(contained: dict[str, Any]) -> None:
+    exited = contained["by_file"]["test_hf_vit.py"]
+    assert (exited["status"], exited["exit_code"]) == ("error", 3)
+    assert "exited with status 3 before reporting" in exited["reason"]
+    stopped = contained["by_file"]["test_hf_llama.py"]
+    assert (stopped["status"], stopped["reason"]) == ("error", "sys.exit(4) during import")
+    raised = contained["by_file"]["test_hf_roberta.py"]
+    assert (raised["status"], raised["reason"]) == (
+        "error",
+        "ValueError during run_tests(): boom",
+    )
+    assert "raise ValueError('boom')" in raised["error"]
+
+
+def test_a_memory_hog_hits_the_cap(contained: dict[str, Any]) -> None:
+    hog = contained["by_file"]["test_hf_electra.py"]
+    assert hog["status"] == "error" and hog["reason"].startswith("out of memory during run_tests()")
+
+
+def test_a_failed_entry_fails(contained: dict[str, Any]) -> None:
+    failed = contained["by_file"]["test_hf_opt.py"]
+    assert failed["status"] == "failed"
+    assert failed["tests"] == {"pipeline": {"success": False, "error": "wrong output"}}
+
+
+def test_ten_megabytes_of_output_are_truncated(contained: dict[str, Any]) -> None:
+    loud = contained["by_file"]["test_hf_albert.py"]
+    assert loud["status"] == "passed"
+    assert loud["output_bytes"] == 10 * 1024 * 1024 and loud["output_truncated"]
+    assert len(loud["output"]) < 70_000
+    assert contained["size"] < 500_000  # the whole report, eleven files
+
+
+def test_grandchildren_are_killed(contained: dict[str, Any]) -> None:
+    spawner = contained["by_file"]["test_hf_distilbert.py"]
+    assert spawner["status"] == "passed" and spawner["seconds"] < 20  # not the sleep 60
+    left = subprocess.run(["pgrep", "-f", "^sleep 60$"], capture_output=True, text=True)
+    assert left.stdout == "", "the file's grandchild outlived the run"
+
+
+def test_end_to_end_on_a_tiny_model_with_the_lint_gate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample suite's clean bert file on a synthesised bert (fill-mask); lint-dirty files
+    are skipped with the reason; the JUnit report parses. Needs `hflint.exec.tiny`."""
+    for name in ("test_hf_bert.py", "test_hf_mobilebert.py", "test_hf_swin.py"):
+        shutil.copy(SAMPLE / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    result = invoke(["exec", "--format", "junit", "-o", "exec.xml", "--timeout", "120", "."])
+    suite = ET.parse(tmp_path / "exec.xml").getroot().find("testsuite")
+    assert suite is not None
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    assert set(cases) == {"test_hf_bert.py", "test_hf_mobilebert.py", "test_hf_swin.py"}
+    bert = cases["test_hf_bert.py"]
+    problems = [child.get("message") for child in bert if child.tag != "system-out"]
+    assert problems == [], bert.findtext("system-out")
+    assert result.exit_code == 0
+    skipped = cases["test_hf_mobilebert.py"].find("skipped")
+    assert skipped is not None
+    assert skipped.get("message", "").startswith("not lint-clean: HF101 missing-test-class")
+    assert suite.get("skipped") == "2" and suite.get("failures") == "0"
