@@ -85,7 +85,7 @@ GENERIC_SPECIALS = {
 # Characters of the CTC vocabulary (wav2vec2-like types): `|` separates words.
 CTC_VOCAB = ("<pad>", "<s>", "</s>", "<unk>", "|", *"abcdefghijklmnopqrstuvwxyz'")
 # Models larger than this are not worth a tiny-model slot (a shrink that kept widths).
-MAX_PARAMETERS = 20_000_000
+MAX_PARAMETERS = 5_000_000
 
 
 class TinyModelUnavailable(Exception):
@@ -165,7 +165,8 @@ _EXPERTS = re.compile(r"(^|_)(num_experts|num_local_experts|n_routed_experts|moe
 _EXPERTS_PER_TOKEN = re.compile(r"(^|_)(num_experts_per_tok|num_experts_per_token|moe_topk|moe_k)$")
 _EXPERT_GROUPS = re.compile(r"(^|_)(n_group|topk_group|num_expert_group)$")
 _WIDTH_LISTS = re.compile(
-    r"(^|_)(hidden_sizes|embed_dims|embed_dim|conv_dim|dims|neck_hidden_sizes)$"
+    r"(^|_)(hidden_sizes|embed_dims|embed_dim|conv_dim|dims|neck_hidden_sizes|"
+    r"embed_dim_per_stage|backbone_channel_list|encoder_in_channels|decoder_in_channels)$"
 )
 _HEAD_LISTS = re.compile(r"(^|_)(num_heads|num_attention_heads|heads)$")
 _DEPTH_LISTS = re.compile(r"(^|_)(depths|num_layers|layers|num_block_repeats|blocks_per_stage)$")
@@ -226,7 +227,7 @@ def shrink_config_dict(config: Mapping[str, Any], level: Level) -> dict[str, Any
         elif _is_int(value):
             shrunk[key] = _shrink_int(key, value, level, width)
         elif _is_int_list(value):
-            shrunk[key] = _shrink_list(key, value, level)
+            shrunk[key] = _shrink_list(key, value, level, width)
         elif isinstance(value, float) and key in _COEFFICIENTS:
             shrunk[key] = min(value, _COEFFICIENTS[key])
         else:
@@ -296,12 +297,14 @@ def _same_as_width(key: str, value: int, width: int | None) -> bool:
     return (
         width is not None
         and value == width
-        and key.endswith(("_size", "_dim"))
+        and key.endswith(("_size", "_dim", "_width"))
         and not _NOT_WIDTH.search(key)
     )
 
 
-def _shrink_list(key: str, values: list[int], level: Level) -> list[int]:
+def _shrink_list(key: str, values: list[int], level: Level, width: int | None) -> list[int]:
+    if width is not None and all(v == width for v in values) and _WIDTH_LISTS.search(key):
+        return [level.width] * len(values)  # one width per stage, all the model's width
     if _DEPTH_LISTS.search(key) and len(values) > 1:
         return [min(v, 1) for v in values]
     if _HEAD_LISTS.search(key):
