@@ -174,6 +174,8 @@ def default_section() -> str:
     """The [tool.hflint] section `hflint init` writes: every key with its default and a comment."""
     import tomlkit  # only `hflint init` needs it; lint start-up should not pay for it
 
+    from hflint.exec.options import EXAMPLE as EXEC_EXAMPLE
+
     defaults = Settings(root=Path())
     values: dict[str, object] = {
         key: list(getattr(defaults, key.replace("-", "_"))) for key in _STRING_LIST_KEYS
@@ -197,6 +199,12 @@ def default_section() -> str:
     section.add(tomlkit.comment("[tool.hflint.priorities]"))
     section.add(tomlkit.comment('critical = ["bert", "gpt2", "t5", "vit", "whisper"]'))
     section.add(tomlkit.comment('high = ["gpt-j", "flan-t5"]'))
+    section.add(tomlkit.nl())
+    section.add(
+        tomlkit.comment("hflint exec: defaults and per-device settings (these are examples):")
+    )
+    for line in EXEC_EXAMPLE.splitlines():
+        section.add(tomlkit.comment(line) if line else tomlkit.nl())
     tool = tomlkit.table(is_super_table=True)
     tool.add("hflint", section)
     document = tomlkit.document()

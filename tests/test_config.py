@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -365,7 +366,7 @@ def test_init_keeps_the_original_bytes_as_a_prefix(tmp_path: Path) -> None:
     updated = initialised(tmp_path / "pyproject.toml", original)
     assert_section_added(original, updated)
     assert updated[len(original) :].startswith(b"\n\n[tool.hflint]\n# ")
-    assert updated.endswith(b'# high = ["gpt-j", "flan-t5"]\n')
+    assert updated.endswith(b'# timeout = 600\n')
     data = load(updated)
     assert data["tool"]["ruff"] == {"lint": {"select": ["E", "F"]}}
     assert data["tool"]["mypy"] == {"overrides": [{"module": ["a.*"]}]}
@@ -400,6 +401,20 @@ def test_default_section_loads_as_the_default_settings(tmp_path: Path) -> None:
     )
     assert load_settings(config) == expected
     assert default_section().startswith("[tool.hflint]\n# ")
+
+
+def test_the_commented_exec_example_of_init_is_valid_config(tmp_path: Path) -> None:
+    """Uncommenting `hflint init`'s exec example gives settings hflint accepts, as shown."""
+    config = tmp_path / "pyproject.toml"
+    config.write_text("")
+    init_config(config)
+    text = config.read_text()
+    example = text[text.index("# [tool.hflint.exec]\n") :]
+    uncommented = "".join(line.removeprefix("# ") for line in example.splitlines(keepends=True))
+    config.write_text(text[: text.index("# hflint exec")] + uncommented)
+    exec_options = json.loads(load_settings(config).exec_options or "{}")
+    assert exec_options["backend"] == "local" and exec_options["memory-cap"] == 8 * 1024**3
+    assert exec_options["devices"] == {"cuda": {"dtype": "float16", "timeout": 600.0}}
 
 
 def test_init_is_idempotent(tmp_path: Path) -> None:

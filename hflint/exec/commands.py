@@ -24,8 +24,10 @@ from hflint.config import ConfigError, load_settings
 from hflint.discovery import discover
 from hflint.exec import records as rec
 from hflint.exec import select
+from hflint.exec.backends import Backend, BackendError, open_backend
 from hflint.exec.hardware import DEVICE_CHOICES, DeviceError, Hardware, best_device, resolve_device
 from hflint.exec.options import (
+    BACKENDS,
     DEFAULT_OUTPUT_LIMIT,
     DTYPES,
     MODEL_SOURCES,
@@ -36,7 +38,7 @@ from hflint.exec.options import (
     format_size,
     parse_size,
 )
-from hflint.exec.runner import WorkerFailed, expect, run_jobs, start_worker
+from hflint.exec.runner import WorkerFailed
 from hflint.naming import importable_name, model_name_from_path
 from hflint.runner import display_path
 from hflint.settings import Settings
@@ -151,7 +153,8 @@ Examples:
   hflint exec fixed_tests/
   hflint exec --device cuda --sample 20 --seed 7 fixed_tests/
   hflint exec --shard 2/4 --format junit -o exec.xml fixed_tests/     (one job of a CI matrix)
-  hflint exec --changed-since origin/main --model-source auto .""",
+  hflint exec --changed-since origin/main --model-source auto .
+  hflint exec --backend ray --address ray://head:10001 --device cuda fixed_tests/""",
 )
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--device", help=f"Where to run: {DEVICE_CHOICES} [default: auto].")
@@ -193,6 +196,16 @@ Examples:
     help="pyproject.toml to read [tool.hflint] from.",
 )
 @click.option("--no-cache", is_flag=True, help="Lint without .hflint_cache/.")
+@click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    help="local: a warm worker on this machine; ray: actors on a Ray cluster [default: local].",
+)
+@click.option(
+    "--address",
+    metavar="ADDR",
+    help="The Ray cluster (auto, HOST:PORT, ray://HOST:PORT) [default: a local Ray instance].",
+)
 def exec_command(
     paths: tuple[str, ...],
     device: str | None,
@@ -210,6 +223,8 @@ def exec_command(
     output_file: Path | None,
     config_path: Path | None,
     no_cache: bool,
+    backend: str | None,
+    address: str | None,
 ) -> None:
     """Run lint-clean test files, each in an isolated child of a warm worker, against tiny models.
 
@@ -230,6 +245,9 @@ def exec_command(
     except (ExecOptionError, select.SelectionError) as error:
         _fail(str(error))
     source = model_source or table.get("model-source", "synth")
+    backend_name = backend or table.get("backend", "local")
+    if address is None and backend_name == "ray":
+        address = table.get("ray-address")
 
     found = discover(paths, settings)
     if found.missing:
@@ -257,8 +275,19 @@ def exec_command(
         _emit(rec.render(format_name, [], meta), output_file)
         sys.exit(EXIT_OK)
 
+    meta["backend"] = backend_name
     records, failure = _run(
-        files, settings, table, flags, requested, source, sample, seed, no_lint_gate, no_cache, meta
+        files,
+        settings,
+        table,
+        flags,
+        requested,
+        source,
+        (sample, seed),
+        no_lint_gate,
+        no_cache,
+        (backend_name, address),
+        meta,
     )
     records.sort(key=lambda record: record.file)
     meta["seconds"] = round(time.monotonic() - started, 3)
@@ -276,28 +305,30 @@ def _run(
     flags: dict[str, Any],
     requested: str,
     source: str,
-    sample: int | None,
-    seed: int,
+    sampling: tuple[int | None, int],
     no_lint_gate: bool,
     no_cache: bool,
+    where: tuple[str, str | None],
     meta: dict[str, Any],
 ) -> tuple[list[rec.Record], str | None]:
-    """Start the worker, check the device, gate, plan and run; (records, worker failure)."""
+    """Start the backend, check the device, gate, plan and run; (records, backend failure)."""
     environment = {"TOKENIZERS_PARALLELISM": "false"}  # tokenizers' threads and fork do not mix
     if source == "synth":
         environment["HF_HUB_OFFLINE"] = "1"  # tiny models are local: a download attempt is a bug
-    worker = start_worker(environment)
+    sample, seed = sampling
+    try:
+        runner: Backend = open_backend(*where, environment)
+    except BackendError as error:
+        _fail(str(error))
     try:
         try:
-            hello = expect(worker, "hello")
-        except WorkerFailed as error:
-            _fail(f"the exec worker did not start (is torch installed?): {error}")
-        hardware = Hardware.from_dict(hello["hardware"])
-        try:
+            hardware = runner.hardware(requested)
             device, kind = resolve_device(requested, hardware)
-        except DeviceError as error:
+        except (BackendError, DeviceError) as error:
             _fail(str(error))
-        chosen = device_settings(table, device, kind, hardware.cpu.usable_cores, flags)
+        chosen = device_settings(
+            table, device, kind, hardware.cpu.usable_cores, flags, runner.slots(kind)
+        )
         versions = {
             "torch": hardware.torch,
             "transformers": hardware.transformers,
@@ -335,12 +366,12 @@ def _run(
 
             try:
                 if jobs:
-                    run_jobs(worker, jobs, min(chosen.jobs, len(jobs)), on_result)
+                    runner.run(jobs, min(chosen.jobs, len(jobs)), on_result)
             except WorkerFailed as error:
                 failure = f"the exec worker failed: {error}"
         return skipped + [results[index] for index in sorted(results)], failure
     finally:
-        worker.close()
+        runner.close()
 
 
 def _job(

@@ -1,19 +1,6 @@
 """`[tool.hflint.exec]`: defaults of `hflint exec` and per-device settings, checked without torch.
 
-    [tool.hflint.exec]
-    device = "auto"              # auto, cpu, cuda, cuda:1, rocm, mps, xpu, xpu:0
-    model-source = "synth"       # synth, hub, auto
-    timeout = 300                # seconds per file
-    memory-cap = "8GiB"          # address space a file may add to the warm worker's; "none": no cap
-    dtype = "auto"               # auto (as the file loads it), float32, float16, bfloat16
-    jobs = 2                     # files run at once
-    output-limit = "64KiB"       # captured output kept per file (its head and its tail)
-    model-cache = ".hflint_cache/tiny-models"
-
-    [tool.hflint.exec.devices.cuda]   # also cpu, rocm, mps, xpu, or one device: "cuda:1"
-    dtype = "float16"
-    timeout = 600
-
+Every key is shown in `EXAMPLE` (which `hflint init` writes out as comments).
 `validate_exec_table` is what `hflint.config` calls; it returns the table with sizes in bytes, which
 the settings keep as canonical JSON. `device_settings` picks the values for one device.
 """
@@ -25,14 +12,42 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+EXAMPLE = """\
+[tool.hflint.exec]
+device = "auto"              # auto, cpu, cuda, cuda:1, rocm, mps, xpu, xpu:0
+model-source = "synth"       # synth, hub, auto
+timeout = 300                # seconds per file
+memory-cap = "8GiB"          # address space a file may add to the warm worker's; "none": no cap
+dtype = "auto"               # auto (as the file loads it), float32, float16, bfloat16
+jobs = 2                     # files run at once
+output-limit = "64KiB"       # captured output kept per file (its head and its tail)
+model-cache = ".hflint_cache/tiny-models"
+backend = "local"            # local (a warm worker here) or ray
+ray-address = "ray://head:10001"  # backend "ray": the cluster (default: a local Ray instance)
+
+[tool.hflint.exec.devices.cuda]   # also cpu, rocm, mps, xpu, or one device: "cuda:1"
+dtype = "float16"
+timeout = 600
+"""
+
 MODEL_SOURCES = ("synth", "hub", "auto")
+BACKENDS = ("local", "ray")
 DTYPES = ("auto", "float32", "float16", "bfloat16")
 DEVICE_KINDS = ("cpu", "cuda", "rocm", "mps", "xpu")
 DEVICE_NAME = re.compile(r"^(auto|cpu|cuda|rocm|mps|xpu)(?::(\d+))?$")
 
 # Keys valid both at the top of [tool.hflint.exec] and in a [tool.hflint.exec.devices.<name>] table.
 _DEVICE_KEYS = ("timeout", "memory-cap", "dtype", "jobs")
-_TOP_KEYS = ("device", "model-source", "output-limit", "model-cache", "devices", *_DEVICE_KEYS)
+_TOP_KEYS = (
+    "device",
+    "model-source",
+    "output-limit",
+    "model-cache",
+    "backend",
+    "ray-address",
+    "devices",
+    *_DEVICE_KEYS,
+)
 
 DEFAULT_TIMEOUT = 300.0
 DEFAULT_OUTPUT_LIMIT = 64 * 1024
@@ -117,8 +132,10 @@ def validate_exec_table(table: Mapping[str, Any]) -> dict[str, Any]:
             if limit is None:
                 raise ExecOptionError(key, f'{key!r} must be a size such as "64KiB"')
             result[key] = limit
-        elif key == "model-cache":
+        elif key in ("model-cache", "ray-address"):
             result[key] = _string(key, value)
+        elif key == "backend":
+            result[key] = _choice(key, value, BACKENDS)
         elif key == "devices":
             result[key] = _devices(value)
         elif key in _DEVICE_KEYS:
@@ -204,10 +221,12 @@ def device_settings(
     kind: str,
     cpu_count: int,
     flags: Mapping[str, Any],
+    slots: int | None = None,
 ) -> DeviceSettings:
     """`device` is what the files get (`cuda:1`); `kind` is what it is (`rocm` on a ROCm build,
     where torch still says `cuda`). `flags` holds the values given on the command line (there, a
-    memory cap of None means no cap)."""
+    memory cap of None means no cap). `slots`: the backend's own default for `jobs` (a Ray
+    cluster's GPUs or CPUs)."""
     devices = table.get("devices", {})
     base = device.split(":")[0]
     layers = [
@@ -223,6 +242,8 @@ def device_settings(
         return default
 
     default_jobs = max(1, min(cpu_count, _MAX_DEFAULT_JOBS)) if kind == "cpu" else 1
+    if slots is not None:
+        default_jobs = slots
     default_cap = None if kind in _UNCAPPED_KINDS else DEFAULT_CPU_MEMORY_CAP
     dtype = pick("dtype", None)
     return DeviceSettings(

@@ -44,6 +44,7 @@ class Record:
     output_bytes: int = 0
     output_truncated: bool = False
     versions: dict[str, str | None] = field(default_factory=dict)
+    node: str | None = None  # the Ray node that ran it (--backend ray)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -36,6 +36,7 @@ class Worker:
     process: subprocess.Popen[bytes]
     stderr: IO[bytes]
     buffer: bytearray
+    ready: bool = False  # `ready` (transformers imported) has been received
 
     def send(self, message: Mapping[str, Any]) -> None:
         assert self.process.stdin is not None
@@ -133,13 +134,17 @@ def run_jobs(
     pending = {job["id"] for job in jobs}
     longest = max((float(job["timeout"]) for job in jobs), default=0.0)
     try:
-        expect(worker, "ready")
+        if not worker.ready:
+            expect(worker, "ready")
+            worker.ready = True
         worker.send({"jobs": jobs, "parallel": parallel})
-        while pending:
+        while True:
             message = worker.receive(longest + WATCHDOG_SLACK)
             if message.get("event") == "result" and message.get("id") in pending:
                 pending.discard(message["id"])
                 on_result(message["id"], message["outcome"])
+            elif message.get("event") == "done":
+                break  # the worker takes its next request only after this
     except WorkerFailed as failure:
         for job_id in sorted(pending):
             on_result(

@@ -2,9 +2,9 @@
 
 Started by `hflint.exec.runner` as `python -c "from hflint.exec.worker import main; main()"`, it
 speaks JSON lines: on stdout it sends `hello` (the hardware, right after `import torch`), `ready`
-(after transformers), then `started` and `result` per file, and `done`; on stdin it takes one
-request, `{"jobs": [...], "parallel": N}` or `{"stop": true}`. EOF on stdin means the parent is
-gone: the worker kills its children and leaves.
+(after transformers), then `started` and `result` per file, and `done` per request; on stdin it
+takes requests, `{"jobs": [...], "parallel": N}`, one at a time, until `{"stop": true}` or EOF.
+EOF while files run means the parent is gone: the worker kills its children and leaves.
 
 One thread, one `selectors` loop: it drains every child's output pipe as it comes (a file printing
 megabytes never blocks, and only the head and the tail are kept), reads each child's result pipe,
@@ -111,14 +111,13 @@ def main() -> None:
     with contextlib.suppress(Exception):
         import hflint.exec.tiny  # noqa: F401
     send({"event": "ready", "import_seconds": round(time.perf_counter() - started, 3)})
-    request = json.loads(_read_line(0) or b'{"stop": true}')
-    if request.get("stop"):
-        return
     workdir = tempfile.mkdtemp(prefix="hflint-exec-")
     try:
-        jobs, parallel = request["jobs"], int(request.get("parallel", 1))
-        serve(jobs, parallel, workdir, send, protocol.fileno())
-        send({"event": "done"})
+        # One request per batch until told to stop: a Ray actor keeps one worker for many files.
+        while not (request := json.loads(_read_line(0) or b'{"stop": true}')).get("stop"):
+            jobs, parallel = request["jobs"], int(request.get("parallel", 1))
+            serve(jobs, parallel, workdir, send, protocol.fileno())
+            send({"event": "done"})
     except ParentGone:
         pass
     finally:

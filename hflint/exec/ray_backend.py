@@ -1,0 +1,198 @@
+"""`hflint exec --backend ray`: the same per-file jobs, run by actors on a Ray cluster.
+
+Each actor holds one warm worker (the same process the local backend uses, started on the actor's
+node), so a file still runs in an isolated child of a process that imported torch and
+transformers once, with the same timeout, memory cap and crash containment. An actor asks Ray for
+one GPU when the device is a GPU (Ray sets its `CUDA_VISIBLE_DEVICES`, so the file sees `cuda`) and
+for its share of the CPUs otherwise. The file's bytes travel with the job, so the cluster's nodes
+need hflint and the exec extra installed, not the suite.
+
+Without `--address` (and without `RAY_ADDRESS`), `ray.init()` starts a local Ray instance for the
+run and stops it at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import ray
+import ray.exceptions
+
+from hflint.exec.backends import BackendError, OnResult
+from hflint.exec.hardware import DeviceError, Hardware
+from hflint.exec.runner import (
+    STARTUP_TIMEOUT,
+    WATCHDOG_SLACK,
+    Worker,
+    WorkerFailed,
+    expect,
+    run_jobs,
+    start_worker,
+)
+
+_GPU_KINDS = ("cuda", "rocm")
+
+
+class ExecActor:
+    """Runs on a cluster node: one warm worker, one file at a time."""
+
+    def __init__(self, environment: Mapping[str, str]) -> None:
+        self.environment = dict(environment)
+        self.files = tempfile.mkdtemp(prefix="hflint-ray-")
+        self.node = str(ray.util.get_node_ip_address())  # type: ignore[no-untyped-call]
+        self.worker, self.hello = self._start()
+
+    def _start(self) -> tuple[Worker, dict[str, Any]]:
+        worker = start_worker(self.environment)
+        return worker, expect(worker, "hello")
+
+    def hardware(self) -> dict[str, Any]:
+        hardware: dict[str, Any] = self.hello["hardware"]
+        return hardware
+
+    def run(self, job: dict[str, Any], source: bytes) -> dict[str, Any]:
+        """The outcome of one file, written under the actor's own directory by its own name."""
+        directory = Path(self.files, str(job["id"]))
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / Path(job["file"]).name
+        path.write_bytes(source)
+        found: dict[str, Any] = {}
+        try:
+            if self.worker.process.poll() is not None:  # the last run broke it: a fresh one
+                self.worker.close()
+                self.worker, self.hello = self._start()
+            run_jobs(self.worker, [{**job, "file": str(path)}], 1, lambda _, o: found.update(o))
+        except WorkerFailed as error:
+            found = found or {"status": "error", "reason": "the warm worker failed"}
+            found.setdefault("error", str(error))
+            self.worker.close()
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+        # Tracebacks and stacks name the file where the user has it, not the actor's copy.
+        for key in ("reason", "error", "output"):
+            if isinstance(found.get(key), str):
+                found[key] = found[key].replace(str(path), job["file"])
+        return {**found, "node": self.node}
+
+    def close(self) -> None:
+        self.worker.close()
+        shutil.rmtree(self.files, ignore_errors=True)
+
+
+_RemoteExecActor = ray.remote(ExecActor)
+
+
+class RayBackend:
+    def __init__(self, address: str | None, environment: Mapping[str, str]) -> None:
+        self.environment = dict(environment)
+        self.actors: list[Any] = []
+        self.options: dict[str, Any] = {}
+        try:
+            ray.init(
+                address=address,
+                include_dashboard=False,
+                log_to_driver=False,
+                logging_level=logging.WARNING,
+            )
+        except Exception as error:  # Ray raises ConnectionError, RuntimeError, ValueError ...
+            where = f"the Ray cluster at {address}" if address else "a local Ray instance"
+            raise BackendError(f"could not start or reach {where}: {error}") from None
+        self.resources: dict[str, float] = dict(ray.cluster_resources())  # type: ignore[no-untyped-call]
+
+    def hardware(self, requested: str) -> Hardware:
+        """Starts the first actor, with the resources the device needs, and asks its node."""
+        name, _, index = requested.strip().lower().partition(":")
+        if index:
+            raise DeviceError(
+                f"--device {requested}: with --backend ray each file gets the device Ray assigns "
+                f"to its actor; ask for {name!r} without an index"
+            )
+        gpus = self.resources.get("GPU", 0.0)
+        wants_gpu = name in ("cuda", "rocm") or (name == "auto" and gpus > 0)
+        if wants_gpu and gpus < 1:
+            raise DeviceError(f"the Ray cluster has no GPU (its resources: {self._described()})")
+        self.options = {"num_gpus": 1, "num_cpus": 1} if wants_gpu else {"num_cpus": 1}
+        first = self._actor()
+        try:
+            found: dict[str, Any] = ray.get(first.hardware.remote(), timeout=STARTUP_TIMEOUT)
+        except ray.exceptions.GetTimeoutError:
+            raise BackendError(
+                f"no exec actor started on the Ray cluster in {STARTUP_TIMEOUT:g} s "
+                f"(it asks for {self.options}; the cluster has {self._described()})"
+            ) from None
+        except ray.exceptions.RayError as error:
+            raise BackendError(
+                f"the exec actor failed to start on the Ray cluster: {error}"
+            ) from None
+        return Hardware.from_dict(found)
+
+    def slots(self, kind: str) -> int | None:
+        return max(1, int(self.resources.get("GPU" if kind in _GPU_KINDS else "CPU", 1)))
+
+    def run(self, jobs: list[dict[str, Any]], parallel: int, on_result: OnResult) -> None:
+        while len(self.actors) < min(parallel, len(jobs)):
+            self._actor()
+        idle = list(self.actors)
+        queue = list(reversed(jobs))
+        flying: dict[Any, tuple[Any, dict[str, Any], float]] = {}
+        while queue or flying:
+            while queue and idle:
+                actor, job = idle.pop(), queue.pop()
+                reference = actor.run.remote(job, Path(job["file"]).read_bytes())
+                # An actor still importing torch takes its start-up time on top.
+                limit = float(job["timeout"]) + WATCHDOG_SLACK + STARTUP_TIMEOUT
+                flying[reference] = (actor, job, time.monotonic() + limit)
+            ready, _ = ray.wait(list(flying), num_returns=1, timeout=1.0)
+            for reference in ready:
+                actor, job, _ = flying.pop(reference)
+                try:
+                    outcome: dict[str, Any] = ray.get(reference)
+                except ray.exceptions.RayError as error:
+                    outcome = {
+                        "status": "error",
+                        "reason": "the Ray actor died",
+                        "error": str(error),
+                    }
+                    actor = self._replace(actor)
+                on_result(job["id"], outcome)
+                idle.append(actor)
+            now = time.monotonic()
+            for reference, (actor, job, deadline) in list(flying.items()):
+                if now >= deadline:  # the actor itself is stuck: its worker's watchdog failed
+                    del flying[reference]
+                    on_result(
+                        job["id"],
+                        {"status": "timeout", "reason": "the Ray actor did not answer in time"},
+                    )
+                    idle.append(self._replace(actor))
+
+    def close(self) -> None:
+        for actor in self.actors:
+            with contextlib.suppress(Exception):
+                ray.get(actor.close.remote(), timeout=30)
+            with contextlib.suppress(Exception):
+                ray.kill(actor)
+        self.actors.clear()
+        ray.shutdown()
+
+    def _actor(self) -> Any:
+        actor = _RemoteExecActor.options(**self.options).remote(self.environment)
+        self.actors.append(actor)
+        return actor
+
+    def _replace(self, actor: Any) -> Any:
+        with contextlib.suppress(Exception):
+            ray.kill(actor)
+        self.actors.remove(actor)
+        return self._actor()
+
+    def _described(self) -> str:
+        shown = {key: value for key, value in self.resources.items() if "node:" not in key}
+        return ", ".join(f"{key} {value:g}" for key, value in sorted(shown.items())) or "nothing"
