@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +124,29 @@ def test_a_gpu_device_needs_gpus_in_the_cluster(
     result = CliRunner().invoke(cli, ["exec", "--backend", "ray", "--device", "cuda", "."])
     assert result.exit_code == 2
     assert "the Ray cluster has no GPU" in result.stderr and "CPU" in result.stderr
+
+
+def write_one(directory: Path) -> None:
+    stem, prelude, body = CASES["test_hf_gpt-j.py"]
+    (directory / "test_hf_gpt-j.py").write_text(
+        TEMPLATE.format(stem=stem, prelude=prelude, body=body)
+    )
+
+
+def test_without_ray_installed_the_message_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_one(tmp_path)
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
+    monkeypatch.delitem(sys.modules, "hflint.exec.ray_backend", raising=False)
+    result = CliRunner().invoke(cli, ["exec", "--backend", "ray", "."])
+    assert result.exit_code == 2
+    assert "--backend ray needs Ray (pip install 'hflint[ray]')" in result.stderr
+
+
+def test_an_address_needs_the_ray_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_one(tmp_path)
+    result = CliRunner().invoke(cli, ["exec", "--address", "ray://head:10001", "."])
+    assert result.exit_code == 2 and "--address needs --backend ray" in result.stderr
