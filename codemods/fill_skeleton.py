@@ -247,7 +247,10 @@ def _input_arguments(entry: ti.TaskInput, pipe: cst.BaseExpression) -> list[cst.
 
 
 def _expression(source: str, pipe: cst.BaseExpression) -> cst.BaseExpression:
-    # The skeleton imports the input's modules under their own names (`Image`, `numpy`).
+    # The skeleton imports the input's modules under their own names (`Image`, `numpy`). An input
+    # laid out on several lines never fits on one, so it goes one level in with the call's other
+    # arguments; the block's own indentation is added when the code is written.
+    source = source.replace("\n", "\n" + INDENT)
     expression = ti.build_expression(source, pipe=pipe, names={})
     assert expression is not None, "the pipeline object is bound, so every input can be built"
     return expression

@@ -43,6 +43,24 @@ PROMPT = '"The quick brown fox"'
 PICTURE = 'Image.new("RGB", (64, 64), "white")'
 WAVEFORM = 'numpy.zeros(16000, dtype="float32")'  # one second of silence at 16 kHz
 MASKED_SENTENCE = 'f"Paris is the {PIPE.tokenizer.mask_token} of France."'
+# An image and a question for image-text-to-text: a chat turn when the processor has a chat
+# template, which puts the model's own image placeholder (`<image>`, `<|image_pad|>`...) in the
+# prompt, as most vision-language processors require; else the plain pair, for processors that
+# have no template and place the image's tokens themselves (BLIP, Pix2Struct, Kosmos-2). Laid out
+# on several lines as ruff would, since it fits on none (fixes indent it where they put it).
+IMAGE_QUESTION = f"""(
+    [
+        {{
+            "role": "user",
+            "content": [
+                {{"type": "image", "image": {PICTURE}}},
+                {{"type": "text", "text": "Describe the image."}},
+            ],
+        }}
+    ]
+    if {PIPE}.processor.chat_template
+    else {{"images": {PICTURE}, "text": "Describe the image."}}
+)"""
 
 # Names the input expressions use -> the statement that binds each, and the module it comes from.
 IMPORTS: Mapping[str, tuple[str, str]] = MappingProxyType(
@@ -193,10 +211,7 @@ TASK_INPUTS: Mapping[str, TaskInput] = MappingProxyType(
         ),
         # Several inputs at once; the first argument alone says little.
         "image-text-to-text": TaskInput(
-            MULTIMODAL,
-            (PICTURE,),
-            (("text", '"Describe the image."'), ("max_new_tokens", "8")),
-            checked=False,
+            MULTIMODAL, (IMAGE_QUESTION,), (("max_new_tokens", "8"),), checked=False
         ),
         "any-to-any": TaskInput(MULTIMODAL, (PROMPT,), (("max_new_tokens", "8"),), checked=False),
         "decision": TaskInput(MULTIMODAL, accepts=frozenset(), checked=False),

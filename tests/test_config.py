@@ -366,7 +366,7 @@ def test_init_keeps_the_original_bytes_as_a_prefix(tmp_path: Path) -> None:
     updated = initialised(tmp_path / "pyproject.toml", original)
     assert_section_added(original, updated)
     assert updated[len(original) :].startswith(b"\n\n[tool.hflint]\n# ")
-    assert updated.endswith(b'# timeout = 600\n')
+    assert updated.endswith(b"# timeout = 600\n")
     data = load(updated)
     assert data["tool"]["ruff"] == {"lint": {"select": ["E", "F"]}}
     assert data["tool"]["mypy"] == {"overrides": [{"module": ["a.*"]}]}

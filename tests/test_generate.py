@@ -295,7 +295,7 @@ def test_generated_files_are_ruff_format_clean(tmp_path: Path) -> None:
         "whisper",
         "videomae",
         "llava",
-        "nemotron3_5_transcribe_word_timestamp",
+        "fastspeech2_conformer_with_hifigan",
     ]
     assert hflint("generate", *names, "-o", str(tmp_path)).exit_code == 0
     (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 100\n")

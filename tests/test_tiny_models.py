@@ -19,13 +19,15 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing here may reach the hub
 
 # (model type, task): one per family and modality, each a different way of being built (a
 # WordPiece and a byte-level BPE tokenizer, an image processor, a CTC vocabulary with a feature
-# extractor, CLIP's own tokenizer with an image processor).
+# extractor, CLIP's own tokenizer with an image processor, a processor with an image placeholder
+# and hflint's generic chat template).
 CASES = [
     ("bert", "fill-mask"),
     ("gpt2", "text-generation"),
     ("vit", "image-classification"),
     ("wav2vec2", "automatic-speech-recognition"),
     ("clip", "zero-shot-image-classification"),
+    ("llava", "image-text-to-text"),
 ]
 
 
@@ -74,7 +76,22 @@ def test_second_call_is_a_fast_cache_hit(
 def test_loads_and_runs_its_pipeline_on_the_canonical_input(
     case: tuple[str, str], built: dict[tuple[str, str], tiny.TinyModel]
 ) -> None:
-    assert tiny.run_pipeline(built[case].path, case[1]) == ""
+    tiny.run_pipeline(built[case].path, case[1])  # raises when it does not run
+
+
+def test_a_processor_without_a_chat_template_gets_a_generic_one(
+    built: dict[tuple[str, str], tiny.TinyModel],
+) -> None:
+    """The canonical image-text-to-text input is a chat: the template puts llava's `<image>`
+    placeholder in the prompt, and the note says the template is hflint's."""
+    from transformers import AutoProcessor
+
+    model = built[("llava", "image-text-to-text")]
+    assert model.note == "hflint's generic chat template, the image as '<image>'"
+    processor = AutoProcessor.from_pretrained(str(model.path))
+    chat = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "Hi."}]}]
+    assert processor.apply_chat_template(chat) == "<image>Hi."
+    assert built[("bert", "fill-mask")].note == ""
 
 
 def test_any_spelling_of_a_type_shares_the_cached_model(
@@ -82,6 +99,16 @@ def test_any_spelling_of_a_type_shares_the_cached_model(
 ) -> None:
     model = tiny.build_tiny_model("BERT", "fill-mask", cache_dir=cache)
     assert model.cached and model.path == built[("bert", "fill-mask")].path
+
+
+def test_a_directory_of_another_builder_version_is_rebuilt(tmp_path: Path) -> None:
+    old = tiny.model_dir(tmp_path, "bert", "fill-mask")
+    old.mkdir(parents=True)
+    marker = {"builder": tiny.BUILDER_VERSION - 1, "model_type": "bert", "task": "fill-mask"}
+    (old / tiny.MARKER).write_text(json.dumps(marker), encoding="utf-8")
+    model = tiny.build_tiny_model("bert", "fill-mask", cache_dir=tmp_path)
+    assert not model.cached
+    assert (model.path / "config.json").is_file()
 
 
 def test_a_directory_without_its_marker_is_rebuilt(cache: Path, tmp_path: Path) -> None:
@@ -100,7 +127,8 @@ def test_a_directory_without_its_marker_is_rebuilt(cache: Path, tmp_path: Path) 
         ("not-a-model", "fill-mask", "unknown model type"),
         ("gpt2", "image-classification", "no model class for task image-classification"),
         ("videomae", "video-classification", "no input that can be made in memory"),
-        ("clip_vision_model", "feature-extraction", "takes no input_ids"),
+        ("clip_vision_model", "feature-extraction", "no model class for task feature-extraction"),
+        ("bark", "text-to-audio", "takes no input_ids"),
     ],
 )
 def test_impossible_types_are_unavailable_with_a_reason(
@@ -114,8 +142,8 @@ def test_impossible_types_are_unavailable_with_a_reason(
 
 def test_a_failure_is_cached_per_builder_version(cache: Path) -> None:
     with pytest.raises(tiny.TinyModelUnavailable):
-        tiny.build_tiny_model("clip_vision_model", "feature-extraction", cache_dir=cache)
-    target = tiny.model_dir(cache, "clip_vision_model", "feature-extraction")
+        tiny.build_tiny_model("bark", "text-to-audio", cache_dir=cache)
+    target = tiny.model_dir(cache, "bark", "text-to-audio")
     record = json.loads(tiny._failure_file(target).read_text(encoding="utf-8"))
     assert record["builder"] == tiny.BUILDER_VERSION
     assert not target.exists()

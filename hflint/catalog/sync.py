@@ -9,9 +9,10 @@ documentation); the few facts transformers does not hold (family names users wri
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from hflint.catalog import SCHEMA_VERSION, normalize, spellings
@@ -116,6 +117,12 @@ _VISION_TASKS = frozenset(
         "keypoint-matching",
     }
 )
+# What a bare model reads, by the name of its `forward`'s first parameter: what a generic
+# `AutoModel` pipeline (feature-extraction: text; image-feature-extraction: an image) can feed it.
+_TEXT_INPUT = "input_ids"
+_IMAGE_INPUT = "pixel_values"
+_AUDIO_INPUTS = frozenset({"input_values", "input_features", "audio_mel"})
+_SERIES_INPUT = "past_values"
 _CHECKPOINT = re.compile(r"https://huggingface\.co/([\w.-]+/[\w.-]+|[\w.-]+)\)")
 
 
@@ -154,17 +161,20 @@ def build_catalog() -> dict[str, Any]:
     for model_type in types:
         tasks = dict(specific[model_type])
         towers = set(getattr(configs[model_type], "sub_configs", {}) or {})
+        inputs = _forward_inputs(configs[model_type]) if model_type in base_types else None
+        first = inputs[0].name if inputs else None
         family = _family(
             model_type,
             set(tasks),
-            image=model_type in image_types or "vision_config" in towers,
-            audio=model_type in audio_types or "audio_config" in towers,
+            image=model_type in image_types or "vision_config" in towers or first == _IMAGE_INPUT,
+            audio=model_type in audio_types or "audio_config" in towers or first in _AUDIO_INPUTS,
+            series=first == _SERIES_INPUT,
             masked=model_type in masked,
             causal=model_type in causal,
             seq2seq=model_type in seq2seq,
         )
         if model_type in base_types:
-            tasks.update(_generic_tasks(family, configs[model_type], generic_tasks))
+            tasks.update(_generic_tasks(family, configs[model_type], generic_tasks, inputs))
         models[model_type] = {
             "family": family,
             "tasks": dict(sorted(tasks.items())),
@@ -196,16 +206,54 @@ def _exports(transformers: Any) -> list[str]:
     )
 
 
-def _generic_tasks(family: str, config: type, generic: Mapping[str, str]) -> dict[str, str]:
+def _forward_inputs(config_class: type) -> list[inspect.Parameter] | None:
+    """The parameters of the type's bare model's `forward`, in order; None when its class cannot
+    be loaded here (a dummy standing in for a missing package such as torchaudio)."""
+    from transformers.models.auto.modeling_auto import MODEL_MAPPING
+
+    try:
+        model_class = MODEL_MAPPING[config_class]
+        if isinstance(model_class, (tuple, list)):
+            model_class = model_class[0]
+        parameters = inspect.signature(model_class.forward).parameters
+    except (ImportError, ValueError, KeyError, AttributeError, TypeError):
+        return None
+    return [p for name, p in parameters.items() if name != "self"]
+
+
+def _reads_one_input(inputs: Sequence[inspect.Parameter]) -> bool:
+    """Whether the model runs on its first input alone: nothing else is required, and it is not
+    contrastive (a `return_loss` model scores pairs, so needs a text and an image at once)."""
+    rest = [p for p in inputs[1:] if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    return all(p.default is not p.empty for p in rest) and all(
+        p.name != "return_loss" for p in rest
+    )
+
+
+def _generic_tasks(
+    family: str,
+    config: type,
+    generic: Mapping[str, str],
+    inputs: Sequence[inspect.Parameter] | None,
+) -> dict[str, str]:
     """Which `AutoModel` tasks make sense for a type: every type has a bare model, but the
-    feature-extraction pipeline needs text, image-feature-extraction an image model, and
-    zero-shot-audio-classification a model with both an audio and a text tower (CLAP)."""
+    feature-extraction pipeline feeds it only text, image-feature-extraction only an image, and
+    zero-shot-audio-classification needs both an audio and a text tower (CLAP). The bare model's
+    first input says which it reads (a vision tower, an audio encoder or a time-series model reads
+    no text), when it runs on that input alone; where its class cannot be loaded, the family
+    decides."""
     towers = set(getattr(config, "sub_configs", {}) or {})
     wanted = set()
-    if family in ("vision", "vision-text", "multimodal"):
-        wanted.add("image-feature-extraction")
-    if family not in ("vision", "audio"):
-        wanted.add("feature-extraction")
+    if inputs is None:
+        if family in ("vision", "vision-text", "multimodal"):
+            wanted.add("image-feature-extraction")
+        if family not in ("vision", "audio"):
+            wanted.add("feature-extraction")
+    elif inputs and _reads_one_input(inputs):
+        if inputs[0].name == _IMAGE_INPUT:
+            wanted.add("image-feature-extraction")
+        if inputs[0].name == _TEXT_INPUT and family not in ("vision", "audio"):
+            wanted.add("feature-extraction")
     if {"audio_config", "text_config"} <= towers:
         wanted.add("zero-shot-audio-classification")
     return {task: auto for task, auto in generic.items() if task in wanted}
@@ -217,6 +265,7 @@ def _family(
     *,
     image: bool,
     audio: bool,
+    series: bool,
     masked: bool,
     causal: bool,
     seq2seq: bool,
@@ -232,6 +281,8 @@ def _family(
         return "vision-text"
     if seen:
         return "vision"
+    if series:
+        return "time-series"
     if seq2seq:
         return "encoder-decoder"
     if causal and not masked:

@@ -55,7 +55,7 @@ from hflint import task_inputs
 from hflint.catalog import ModelEntry, load_catalog
 
 # Bump when a change to the builder could turn a cached failure into a success.
-BUILDER_VERSION = 1
+BUILDER_VERSION = 2
 MARKER = ".hflint-tiny.json"
 ENV_CACHE = "HFLINT_TINY_CACHE"
 DEFAULT_CACHE = Path("~/.cache/hflint/tiny")
@@ -110,7 +110,7 @@ class TinyModel:
     size_bytes: int
     # The shrink level that worked (`Level.name`).
     level: str
-    # How the canonical input had to be adapted to run (see `run_pipeline`), or "".
+    # What it has that a checkpoint would bring instead (a chat template of hflint's), or "".
     note: str = ""
 
 
@@ -1216,9 +1216,9 @@ def model_class(config: Any, auto_class: str) -> Any:
 
 
 def check_task_fits(config: Any, auto_class: str, task: str) -> None:
-    """Unavailable at once when the task's input can never reach the model: a text pipeline
-    (the catalog gives `feature-extraction` to every type with an `AutoModel`) for a model whose
-    `forward` takes no `input_ids` (a vision tower, an audio encoder, a time-series model)."""
+    """Unavailable at once when the task's input can never reach the model: a text pipeline for
+    a model whose `forward` takes no `input_ids` (Bark's `text-to-audio`, or a task named by hand
+    for a vision tower, an audio encoder, a time-series model)."""
     if task_inputs.TASK_INPUTS[task].modality != task_inputs.TEXT:
         return
     with _stage("model"):
@@ -1263,34 +1263,56 @@ def canonical_call(task: str, pipe: Any) -> tuple[list[Any], dict[str, Any]]:
     return args, keywords
 
 
-# What processors say when a prompt has fewer image placeholders than images.
-_PLACEHOLDER_ERROR = "should be the same as the number of images"
-
-
-def run_pipeline(path: Path, task: str) -> str:
-    """Load the directory with `transformers.pipeline` and run it on the canonical input.
-
-    Returns "" or a note on how the input had to be adapted. The one adaptation: the canonical
-    image-text-to-text text has no image placeholder, which processors that declare one
-    (`<image>`) reject for any checkpoint, tiny or not; the model is then checked with the
-    processor's placeholder prefixed, and the note says so."""
+def run_pipeline(path: Path, task: str) -> None:
+    """Load the directory with `transformers.pipeline` and run it on the canonical input."""
     from transformers import pipeline
 
     with _stage("pipeline load"):
         pipe = pipeline(task, model=str(path), device="cpu")
     with _stage("pipeline run"):
         args, keywords = canonical_call(task, pipe)
-        try:
-            pipe(*args, **keywords)
-            return ""
-        except ValueError as error:
-            token = getattr(getattr(pipe, "processor", None), "image_token", None)
-            text = keywords.get("text")
-            if not (token and isinstance(text, str) and _PLACEHOLDER_ERROR in str(error)):
-                raise
-        keywords["text"] = f"{token}{text}"
         pipe(*args, **keywords)
-        return f"the canonical text has no {token} placeholder; checked with it prefixed"
+
+
+# Tasks whose canonical input is a chat, which the processor's chat template turns into a prompt.
+CHAT_TASKS = frozenset({"image-text-to-text"})
+# Processor attributes naming what a prompt holds for an image, the most specific first (Qianfan
+# expands `image_placeholder_token` into its `image_token`s).
+_IMAGE_PLACEHOLDERS = ("image_placeholder_token", "image_token")
+
+
+def generic_chat_template(placeholder: str) -> str:
+    """A chat template that writes each message's text, and each image as `placeholder` (which
+    the processor expands into the image's tokens)."""
+    image = f"{{% raw %}}{placeholder}{{% endraw %}}" if placeholder else ""
+    return (
+        "{%- for message in messages -%}"
+        "{%- if message['content'] is string -%}{{ message['content'] }}"
+        "{%- else -%}{%- for block in message['content'] -%}"
+        "{%- if block['type'] == 'image' -%}" + image + "{%- elif block['type'] == 'text' -%}"
+        "{{ block['text'] }}{%- endif -%}{%- endfor -%}{%- endif -%}{%- endfor -%}"
+    )
+
+
+def chat_templates(processor: Any, task: str) -> list[tuple[str, str] | None]:
+    """The chat templates to try a processor with, in order, each with a note saying so; [None]:
+    keep what it has (a template, or none for a class that cannot hold one: the canonical input
+    is then plain text). Hub processors ship a template, one made from its defaults has none: a
+    generic one writes the image as the processor's placeholder (`<image>`), which most
+    processors expand, else as nothing, for those that put the image's tokens in by themselves."""
+    if (
+        task not in CHAT_TASKS
+        or processor is None
+        or getattr(processor, "chat_template", None)
+        or "chat_template" not in inspect.signature(type(processor).__init__).parameters
+    ):
+        return [None]
+    tokens = [getattr(processor, name, None) for name in _IMAGE_PLACEHOLDERS]
+    placeholders = [*dict.fromkeys(t for t in tokens if isinstance(t, str) and t), ""]
+    return [
+        (generic_chat_template(p), f"hflint's generic chat template, the image as {p!r}")
+        for p in placeholders
+    ]
 
 
 # --- building and caching ------------------------------------------------------------------------
@@ -1329,9 +1351,11 @@ def _size(path: Path) -> int:
 
 
 def _read_marker(path: Path) -> dict[str, Any] | None:
+    """The marker of a finished directory of this builder version; None for a directory built by
+    another version, which may lack what this one adds (a chat template)."""
     with contextlib.suppress(OSError, ValueError):
         data = json.loads((path / MARKER).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else None
+        return data if isinstance(data, dict) and data.get("builder") == BUILDER_VERSION else None
     return None
 
 
@@ -1396,7 +1420,8 @@ def _record_failure(target: Path, reason: str) -> None:
 
 def _publish(scratch: Path, target: Path) -> None:
     """Move a finished build into place. Another process may have published first: its
-    directory is as good as ours. A directory without a marker is a leftover and is replaced."""
+    directory is as good as ours. A directory without a marker (of this builder version) is a
+    leftover and is replaced."""
     if target.exists() and _read_marker(target) is None:
         shutil.rmtree(target, ignore_errors=True)
     try:
@@ -1437,16 +1462,27 @@ def _build(model_type: str, task: str, auto_class: str, scratch: Path) -> dict[s
 def _attempt(
     base: Any, level: Level, parts: Components, auto_class: str, task: str, scratch: Path
 ) -> str:
-    """One build at `level` into `scratch`, checked by running the pipeline; its note."""
+    """One build at `level` into `scratch`, checked by running the pipeline, with each chat
+    template to try (the first that runs is kept); its note."""
     config = tiny_config(base, level, parts)
     with _stage("processor"):
         fit_components(parts, config.to_dict())
     model = build_model(config, auto_class)
     modality = task_inputs.TASK_INPUTS[task].modality
-    with _stage("save"):
-        model.save_pretrained(str(scratch))
-        parts.save(scratch, modality)
-    return run_pipeline(scratch, task)
+    failures: list[_Failed] = []
+    for template in chat_templates(parts.processor, task):
+        with _stage("save"):
+            if template is not None:
+                parts.processor.chat_template = template[0]
+            model.save_pretrained(str(scratch))
+            parts.save(scratch, modality)
+        try:
+            run_pipeline(scratch, task)
+        except _Failed as failure:
+            failures.append(failure)
+            continue
+        return "" if template is None else template[1]
+    raise max(failures, key=_stage_rank)
 
 
 def _clear(path: Path) -> None:
