@@ -84,8 +84,10 @@ GENERIC_SPECIALS = {
 }
 # Characters of the CTC vocabulary (wav2vec2-like types): `|` separates words.
 CTC_VOCAB = ("<pad>", "<s>", "</s>", "<unk>", "|", *"abcdefghijklmnopqrstuvwxyz'")
-# Models larger than this are not worth a tiny-model slot (a shrink that kept widths).
-MAX_PARAMETERS = 5_000_000
+# Models larger than this are not worth a tiny-model slot (a shrink that kept widths). 20M
+# parameters are 80 MB in float32, built in a second or two: what the widest shrunk detection and
+# speech models (convolutional backbones with fixed channel lists, vocoders) still come to.
+MAX_PARAMETERS = 20_000_000
 
 
 class TinyModelUnavailable(Exception):
