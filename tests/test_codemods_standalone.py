@@ -117,7 +117,8 @@ def test_add_test_method(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None
     text = transform(
         workdir, source, "add_test_method.AddTestMethodCommand", "--method", "test_pipeline"
     )
-    assert text.startswith(source)  # appended to the class; nothing before it changed
+    # Appended to the class, with the import the method needs; nothing else changed.
+    assert text.startswith("import time\n" + source)
     tree = ast.parse(text)
     [test_class] = [node for node in tree.body if isinstance(node, ast.ClassDef)]
     assert [f.name for f in test_class.body if isinstance(f, ast.FunctionDef)] == [

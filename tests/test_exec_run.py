@@ -202,3 +202,24 @@ def test_end_to_end_on_a_tiny_model_with_the_lint_gate(
     assert skipped is not None
     assert skipped.get("message", "").startswith("not lint-clean: HF101 missing-test-class")
     assert suite.get("skipped") == "2" and suite.get("failures") == "0"
+
+
+def test_generated_files_pass_and_report_their_timings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's path: `hflint generate`, then `hflint exec` on tiny models. Generated files
+    report load and inference time per test, as the suites' own files do."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.hflint]\n")
+    assert invoke(["generate", "bert", "vit", "-o", "generated"]).exit_code == 0
+    result = invoke(["exec", "--device", "cpu", "--format", "json", "-o", "exec.json", "generated"])
+    assert result.exit_code == 0, result.stderr
+    records = json.loads((tmp_path / "exec.json").read_text())["records"]
+    assert [(r["file"], r["status"]) for r in records] == [
+        ("generated/test_hf_bert.py", "passed"),
+        ("generated/test_hf_vit.py", "passed"),
+    ]
+    for record in records:
+        assert record["load_seconds"] > 0 and record["inference_seconds"] > 0
+        assert set(record["tests"]) == {"test_from_pretrained", "test_pipeline"}
+        assert all(test["seconds"] > 0 for test in record["tests"].values())

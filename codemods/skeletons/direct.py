@@ -88,7 +88,9 @@ class TestSkeletonModels:
                 failed = outcome is False or (
                     isinstance(outcome, dict) and outcome.get("success") is False
                 )
-                results[name] = {"success": not failed}
+                # What the test reported (load_time, inference_time, ...) stays in its result.
+                reported = outcome if isinstance(outcome, dict) else {}
+                results[name] = {**reported, "success": not failed}
             results[name]["seconds"] = round(time.perf_counter() - started, 4)
         metadata = {"model_id": self.model_id, "device": str(self.device), "tests": len(results)}
         return {"results": results, "metadata": metadata}

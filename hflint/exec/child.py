@@ -263,6 +263,8 @@ def evaluate(returned: object) -> dict[str, Any]:
             "success": success,
             "error": None if success or error is None else str(error)[:_TEXT_LIMIT],
         }
+        if isinstance(entry.get("seconds"), (int, float)):
+            tests[str(name)]["seconds"] = float(entry["seconds"])
         if isinstance(entry.get("load_time"), (int, float)):
             load += float(entry["load_time"])
             timed = True

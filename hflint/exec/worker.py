@@ -108,8 +108,12 @@ def main() -> None:
     import transformers.pipelines  # noqa: F401  (pipeline() pulls most of the 5-7 s of imports)
 
     # Warm too when it imports; when it does not, each child reports why (the file is skipped).
+    # The catalog is loaded here once (it is cached) rather than in every child (15 ms each).
     with contextlib.suppress(Exception):
         import hflint.exec.tiny  # noqa: F401
+        from hflint.catalog import load_catalog
+
+        load_catalog()
     send({"event": "ready", "import_seconds": round(time.perf_counter() - started, 3)})
     workdir = tempfile.mkdtemp(prefix="hflint-exec-")
     try:
