@@ -253,3 +253,154 @@ def test_token_ids_point_inside_the_new_vocabulary() -> None:
         "eos_token_id": [3],
         "pad_token_id": 0,
     }
+
+
+def test_per_layer_kinds_left_unset_are_filled_for_every_layer() -> None:
+    lfm2_moe = {
+        "model_type": "lfm2_moe",
+        "hidden_size": 2048,
+        "num_hidden_layers": 32,
+        "layer_types": None,
+        "mlp_layer_types": None,
+    }
+    shrunk = tiny.shrink_config_dict(lfm2_moe, TINY)
+    assert shrunk["layer_types"] == ["full_attention"] * shrunk["num_hidden_layers"]
+    assert shrunk["mlp_layer_types"] == ["dense", "sparse"]
+
+
+def test_channel_lists_shrink_by_one_factor_across_sub_configs() -> None:
+    """HGNetV2 stages feed each other, and D-FINE's encoder reads the backbone's last stages."""
+    backbone = {
+        "model_type": "hgnet_v2",
+        "hidden_sizes": [256, 512, 1024, 2048],
+        "stem_channels": [3, 32, 48],
+        "stage_in_channels": [48, 128, 512, 1024],
+        "stage_out_channels": [128, 512, 1024, 2048],
+    }
+    d_fine = {
+        "model_type": "d_fine",
+        "backbone_config": backbone,
+        "encoder_in_channels": [512, 1024, 2048],
+    }
+    shrunk = tiny.shrink_config_dict(d_fine, TINY)
+    stages = shrunk["backbone_config"]
+    assert stages["stage_out_channels"][:-1] == stages["stage_in_channels"][1:]
+    assert stages["stem_channels"][0] == 3  # the RGB input
+    assert stages["stem_channels"][-1] == stages["stage_in_channels"][0]
+    assert shrunk["encoder_in_channels"] == stages["stage_out_channels"][1:]
+    # A factor dividing every count (16 here, so 48 stays whole): 2048 becomes 128.
+    assert stages["hidden_sizes"] == [16, 32, 64, 128]
+
+
+def test_a_width_derived_from_the_width_coefficient_follows_it() -> None:
+    efficientnet = {"model_type": "efficientnet", "width_coefficient": 2.0, "hidden_dim": 2560}
+    shrunk = tiny.shrink_config_dict(efficientnet, TINY)
+    assert shrunk["hidden_dim"] == 2560 * shrunk["width_coefficient"] / 2.0
+
+
+def test_kv_sharing_leaves_a_cache_producer_of_each_kind() -> None:
+    gemma3n = {
+        "model_type": "gemma3n_text",
+        "hidden_size": 2048,
+        "num_hidden_layers": 35,
+        "layer_types": (["sliding_attention"] * 4 + ["full_attention"]) * 7,
+        "num_kv_shared_layers": 15,
+        "rope_parameters": {},
+    }
+    shrunk = tiny.shrink_config_dict(gemma3n, TINY)
+    producers = shrunk["layer_types"][
+        : shrunk["num_hidden_layers"] - shrunk["num_kv_shared_layers"]
+    ]
+    assert set(producers) == set(shrunk["layer_types"])
+    # Rope parameters that checkpoints key by layer type: one entry per type.
+    assert set(shrunk["rope_parameters"]) == {"sliding_attention", "full_attention"}
+
+
+def test_kv_heads_pair_with_the_query_heads_of_their_prefix() -> None:
+    moonshine = {
+        "model_type": "moonshine",
+        "hidden_size": 288,
+        "encoder_num_attention_heads": 8,
+        "encoder_num_key_value_heads": 8,
+    }
+    shrunk = tiny.shrink_config_dict(moonshine, TINY)
+    assert shrunk["encoder_num_key_value_heads"] == shrunk["encoder_num_attention_heads"]
+
+
+def test_state_space_heads_fill_a_state_space_sized_on_its_own() -> None:
+    falcon_h1 = {
+        "model_type": "falcon_h1",
+        "hidden_size": 4096,
+        "mamba_expand": 2,
+        "mamba_d_ssm": 1024,
+        "mamba_n_heads": 128,
+        "mamba_d_head": 8,
+    }
+    shrunk = tiny.shrink_config_dict(falcon_h1, TINY)
+    assert shrunk["mamba_n_heads"] * shrunk["mamba_d_head"] == shrunk["mamba_d_ssm"]
+    assert shrunk["mamba_d_ssm"] <= 2 * TINY.width
+
+
+def test_feature_layer_indices_point_at_remaining_layers() -> None:
+    vipllava = {
+        "model_type": "vipllava",
+        "vision_feature_layers": [-2, -5, 6],
+        "vision_config": {
+            "model_type": "mllama_vision_model",
+            "hidden_size": 1280,
+            "num_hidden_layers": 32,
+            "intermediate_layers_indices": [3, 30],
+        },
+    }
+    shrunk = tiny.shrink_config_dict(vipllava, TINY)
+    layers = shrunk["vision_config"]["num_hidden_layers"]
+    assert shrunk["vision_feature_layers"] == [-2, -2, 0]
+    assert shrunk["vision_config"]["intermediate_layers_indices"] == [0, layers - 1]
+
+
+def test_a_patch_grid_folds_under_the_projector_pixel_shuffle() -> None:
+    aya_vision = {
+        "model_type": "aya_vision",
+        "downsample_factor": 2,
+        "vision_config": {"model_type": "siglip_vision_model", "image_size": 384, "patch_size": 14},
+    }
+    shrunk = tiny.shrink_config_dict(aya_vision, TINY)
+    assert shrunk["vision_config"]["image_size"] == 364  # 26 patches a side, as checkpoints have
+
+
+def test_padding_and_mask_ids_left_unset_take_the_tokenizer_ones() -> None:
+    esm = {"model_type": "esm", "vocab_size": 33, "pad_token_id": None, "eos_token_id": None}
+    tiny.set_token_ids(esm, {"pad_token_id": 3, "eos_token_id": 1, "*": 2}, vocab=304)
+    assert esm["pad_token_id"] == 3
+    assert esm["eos_token_id"] is None  # None there means "no end token": left as it is
+
+
+def test_the_tokenizer_standard_token_ids_are_found() -> None:
+    """transformers 5 tokenizers do not list `pad_token_id` in `dir`, yet config ids must follow
+    them."""
+    pytest.importorskip("transformers")
+    ids = tiny._token_ids_of(tiny.generic_tokenizer())
+    assert {"bos_token_id", "eos_token_id", "pad_token_id", "mask_token_id"} <= ids.keys()
+
+
+def test_tokenizer_outputs_the_model_does_not_take_are_dropped() -> None:
+    pytest.importorskip("transformers")
+
+    class NoTokenTypes:
+        def forward(self, input_ids: object = None, attention_mask: object = None) -> None: ...
+
+    tokenizer = tiny.generic_tokenizer()
+    tokenizer.model_input_names = ["input_ids", "token_type_ids", "attention_mask"]
+    tiny.fit_model_input_names(tokenizer, NoTokenTypes())
+    assert tokenizer.model_input_names == ["input_ids", "attention_mask"]
+
+
+def test_the_decoder_start_stays_the_token_it_was() -> None:
+    """ProphetNet and T5 start decoding from their padding token, BART from its end token."""
+    prophetnet = {"model_type": "prophetnet", "decoder_start_token_id": 0, "pad_token_id": 0}
+    bart = {"model_type": "bart", "decoder_start_token_id": 2, "eos_token_id": 2, "pad_token_id": 1}
+    ids = {"pad_token_id": 5, "eos_token_id": 7, "bos_token_id": 6, "*": 8}
+    tiny.set_token_ids(prophetnet, ids, vocab=304)
+    tiny.set_token_ids(bart, ids, vocab=304)
+    assert prophetnet["decoder_start_token_id"] == prophetnet["pad_token_id"] == 5
+    assert bart["decoder_start_token_id"] == bart["eos_token_id"] == 7

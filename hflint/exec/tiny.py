@@ -55,7 +55,7 @@ from hflint import task_inputs
 from hflint.catalog import ModelEntry, load_catalog
 
 # Bump when a change to the builder could turn a cached failure into a success.
-BUILDER_VERSION = 2
+BUILDER_VERSION = 3
 MARKER = ".hflint-tiny.json"
 ENV_CACHE = "HFLINT_TINY_CACHE"
 DEFAULT_CACHE = Path("~/.cache/hflint/tiny")
@@ -74,12 +74,13 @@ CORPUS = (
     ".,;:!?'\"()[]{}<>-_/\\|@#$%^&*+=~`",
 )
 VOCAB_SIZE = 300
-# A byte-level tokenizer's special tokens, when the type's own tokenizer cannot be trained.
+# A byte-level tokenizer's special tokens, when the type's own tokenizer cannot be trained. Ids
+# follow this order: padding is 0, as in most default configs (ProphetNet counts positions from it).
 GENERIC_SPECIALS = {
+    "pad_token": "<pad>",
     "bos_token": "<s>",
     "eos_token": "</s>",
     "unk_token": "<unk>",
-    "pad_token": "<pad>",
     "mask_token": "<mask>",
 }
 # Characters of the CTC vocabulary (wav2vec2-like types): `|` separates words.
@@ -214,20 +215,31 @@ def _divisor_at_most(number: int, limit: int) -> int:
     return next(d for d in range(max(1, min(limit, number)), 0, -1) if number % d == 0)
 
 
-def shrink_config_dict(config: Mapping[str, Any], level: Level) -> dict[str, Any]:
+def shrink_config_dict(
+    config: Mapping[str, Any], level: Level, channels: int | None = None
+) -> dict[str, Any]:
     """A copy of a config dict (`PreTrainedConfig.to_dict()`) with its sizes shrunk to `level`,
-    sub-configs included. Sizes already smaller than the level's stay as they are."""
+    sub-configs included. Sizes already smaller than the level's stay as they are. `channels`:
+    the divisor of channel lists, one for the whole tree (computed at the top when None)."""
+    if channels is None:
+        channels = channel_divisor(config, 2 * level.width)
     shrunk: dict[str, Any] = {}
     width = _width_of(config)
     for key, value in config.items():
         if _is_subconfig(value) and value["model_type"] == "timm_backbone":
             shrunk[key] = _resnet_backbone(value)
         elif _is_subconfig(value):
-            shrunk[key] = shrink_config_dict(value, level)
+            shrunk[key] = shrink_config_dict(value, level, channels)
         elif isinstance(value, list) and value and all(_is_subconfig(v) for v in value):
-            shrunk[key] = [shrink_config_dict(v, level) for v in value]
+            shrunk[key] = [shrink_config_dict(v, level, channels) for v in value]
         elif _is_int(value):
             shrunk[key] = _shrink_int(key, value, level, width)
+        elif (
+            _is_int_list(value)
+            and _CHANNEL_LISTS.search(key)
+            and not _all_width(values=value, width=width, key=key)
+        ):
+            shrunk[key] = [v if v <= _INPUT_CHANNELS else max(1, v // channels) for v in value]
         elif _is_int_list(value):
             shrunk[key] = _shrink_list(key, value, level, width)
         elif isinstance(value, float) and key in _COEFFICIENTS:
@@ -235,6 +247,7 @@ def shrink_config_dict(config: Mapping[str, Any], level: Level) -> dict[str, Any
         else:
             shrunk[key] = value
     _keep_consistent(config, shrunk, level)
+    _fit_layer_indices(config, shrunk)
     # Float32 everywhere: a bfloat16 default would be saved as such and run slowly on CPUs.
     if "dtype" in shrunk:
         shrunk["dtype"] = "float32"
@@ -304,8 +317,42 @@ def _same_as_width(key: str, value: int, width: int | None) -> bool:
     )
 
 
+# Channel counts of convolutional stages, which feed each other across lists and sub-configs
+# (HGNetV2's `stage_out_channels[i]` is `stage_in_channels[i + 1]`, D-FINE's `encoder_in_channels`
+# are its backbone's last `stage_out_channels`): all divided by one factor, so equal counts stay
+# equal. Counts up to `_INPUT_CHANNELS` are those of the input image (RGB, grayscale) and stay.
+_CHANNEL_LISTS = re.compile(r"(^|_)(hidden_sizes|channels)$")
+_INPUT_CHANNELS = 4
+
+
+def _channel_lists(config: Mapping[str, Any]) -> Iterator[list[int]]:
+    for key, value in config.items():
+        if _is_subconfig(value):
+            yield from _channel_lists(value)
+        elif _is_int_list(value) and _CHANNEL_LISTS.search(key):
+            yield value
+
+
+def channel_divisor(config: Mapping[str, Any], target: int) -> int:
+    """The factor dividing every channel list of a config tree: the largest count becomes about
+    `target`, and the factor divides every count (so ratios between stages survive)."""
+    counts = [v for values in _channel_lists(config) for v in values if v > _INPUT_CHANNELS]
+    if not counts or max(counts) <= target:
+        return 1
+    factor = max(counts) // target
+    common = math.gcd(*counts)
+    while factor > 1 and common % factor:
+        factor -= 1
+    return factor
+
+
+def _all_width(values: list[int], width: int | None, key: str) -> bool:
+    """A list with one entry per stage, each the model's width (`decoder_in_channels`)."""
+    return width is not None and all(v == width for v in values) and bool(_WIDTH_LISTS.search(key))
+
+
 def _shrink_list(key: str, values: list[int], level: Level, width: int | None) -> list[int]:
-    if width is not None and all(v == width for v in values) and _WIDTH_LISTS.search(key):
+    if _all_width(values, width, key):
         return [level.width] * len(values)  # one width per stage, all the model's width
     if _DEPTH_LISTS.search(key) and len(values) > 1:
         return [min(v, 1) for v in values]
@@ -335,7 +382,76 @@ def _keep_consistent(original: Mapping[str, Any], shrunk: dict[str, Any], level:
     _fit_state_space(shrunk)
     _fit_layers(original, shrunk, level)
     _fit_rope(shrunk)
+    _fill_rope_per_layer_type(shrunk)
     _fit_image_tokens(shrunk)
+    _fit_patch_grid(shrunk)
+    _fit_width_coefficient(original, shrunk)
+
+
+# Factors by which a projector pixel-shuffles the vision tower's patch grid.
+_SHUFFLE_FACTORS = ("downsample_factor", "scale_factor")
+
+
+def _fit_patch_grid(shrunk: dict[str, Any]) -> None:
+    """A patch grid the pixel shuffle can fold: the image size is cut to a multiple of patch x
+    factor (Aya Vision's default 384-pixel image makes 27 patches a side for a shuffle by 2; its
+    checkpoints use 364, 26 patches)."""
+    vision = shrunk.get("vision_config")
+    factor = next((shrunk[k] for k in _SHUFFLE_FACTORS if _is_int(shrunk.get(k))), None)
+    if not (_is_subconfig(vision) and factor and factor > 1):
+        return
+    size, patch = vision.get("image_size"), vision.get("patch_size")
+    if _is_int(size) and _is_int(patch) and patch > 0 and (size // patch) % factor:
+        vision["image_size"] = max(factor, size // patch // factor * factor) * patch
+
+
+def _fit_width_coefficient(original: Mapping[str, Any], shrunk: dict[str, Any]) -> None:
+    """EfficientNet-like stacks derive their last width from the width coefficient
+    (`hidden_dim` = 1280 x the coefficient): it scales with the coefficient, not to the level."""
+    old, new = original.get("width_coefficient"), shrunk.get("width_coefficient")
+    hidden = original.get("hidden_dim")
+    if isinstance(old, float) and isinstance(new, float) and old > 0 and _is_int(hidden):
+        shrunk["hidden_dim"] = max(1, round(hidden * new / old))
+
+
+# Indices of layers whose hidden states are read (`vision_feature_layer`, Mllama's
+# `intermediate_layers_indices`), in the config that has the layers or in a sibling of it.
+_LAYER_INDICES = re.compile(r"(^|_)(feature_layers?|intermediate_layers_indices)$")
+
+
+def _fit_layer_indices(original: Mapping[str, Any], shrunk: dict[str, Any]) -> None:
+    """Point layer indices at layers the shrunk stack still has: each index moves to the same
+    place in proportion (layer 16 of 32 becomes layer 1 of 2), negative ones count from the end
+    as before, at most as far back as the stack goes."""
+    vision = _vision_config(original)
+    for holder, shrunk_holder in _with_subconfigs(original, shrunk):
+        counts = _layer_count(holder) or _layer_count(vision)
+        new_counts = _layer_count(shrunk_holder) or _layer_count(_vision_config(shrunk))
+        if counts is None or new_counts is None:
+            continue
+        for key, value in holder.items():
+            if _LAYER_INDICES.search(key) and (_is_int(value) or _is_int_list(value)):
+                values = [_move_index(v, counts[1], new_counts[1]) for v in _as_list(value)]
+                shrunk_holder[key] = values if isinstance(value, list) else values[0]
+
+
+def _with_subconfigs(
+    original: Mapping[str, Any], shrunk: dict[str, Any]
+) -> Iterator[tuple[Mapping[str, Any], dict[str, Any]]]:
+    yield original, shrunk
+    for key, value in original.items():
+        if _is_subconfig(value) and _is_subconfig(shrunk.get(key)):
+            yield value, shrunk[key]
+
+
+def _as_list(value: int | list[int]) -> list[int]:
+    return value if isinstance(value, list) else [value]
+
+
+def _move_index(index: int, layers: int, new_layers: int) -> int:
+    if index < 0:
+        return max(index, -new_layers)
+    return min(new_layers - 1, index * new_layers // max(1, layers))
 
 
 def _fit_image_tokens(shrunk: dict[str, Any]) -> None:
@@ -374,12 +490,22 @@ def _fit_heads(original: Mapping[str, Any], shrunk: dict[str, Any], level: Level
     _fill_unset(original, shrunk, heads, head_size, level)
     for key, value in original.items():
         if _is_int(value) and value > 0 and _KV_HEADS.search(key):
-            shrunk[key] = _kv_heads(value, _heads_of(original), heads)
+            pair = _paired_heads(key)
+            if _is_int(original.get(pair)) and _is_int(shrunk.get(pair)):
+                shrunk[key] = _kv_heads(value, original[pair], shrunk[pair])
+            else:
+                shrunk[key] = _kv_heads(value, _heads_of(original), heads)
         elif _is_int(value) and value > 0 and (_HEAD_DIM.search(key) or key == "rotary_dim"):
             shrunk[key] = min(value, head_size)
 
 
 _ATTENTION_HEADS = ("num_attention_heads", "n_head", "num_heads", "n_heads")
+
+
+def _paired_heads(kv_key: str) -> str:
+    """The query heads a kv-head count goes with, by prefix (Moonshine's
+    `encoder_num_key_value_heads` -> `encoder_num_attention_heads`)."""
+    return _KV_HEADS.sub(lambda m: m.group(1) + "num_attention_heads", kv_key)
 
 
 def _fill_unset(
@@ -393,7 +519,10 @@ def _fill_unset(
         "head_dim": head_size,
         "num_key_value_heads": heads,
         "n_routed_experts": level.experts,
+        "num_experts": level.experts,
         "num_experts_per_tok": max(1, level.experts // 2),
+        "top_k_experts": max(1, level.experts // 2),
+        "moe_intermediate_size": level.ffn,
         "n_shared_experts": 1,
         "n_group": 1,
         "topk_group": 1,
@@ -408,6 +537,7 @@ _SSM_HEADS = (
     ("mamba_num_heads", "mamba_head_dim"),
     ("mamba_n_heads", "mamba_d_head"),
     ("num_heads", "head_dim"),
+    ("n_mamba_heads", "mamba_headdim"),
 )
 
 
@@ -417,6 +547,9 @@ def _fit_state_space(shrunk: dict[str, Any]) -> None:
     if not (_is_int(expand) and width):
         return
     inner = int(expand) * width
+    # Falcon-H1 sizes its state-space part on its own (`mamba_d_ssm`), expand x width at most.
+    if _is_int(shrunk.get("mamba_d_ssm")) and shrunk["mamba_d_ssm"] > 0:
+        inner = shrunk["mamba_d_ssm"] = min(int(shrunk["mamba_d_ssm"]), inner)
     for heads_key, size_key in _SSM_HEADS:
         heads = shrunk.get(heads_key)
         if heads_key == "num_heads" and "num_attention_heads" in shrunk:
@@ -500,8 +633,12 @@ def _fit_layers(original: Mapping[str, Any], shrunk: dict[str, Any], level: Leve
     for name, table in _per_layer_dicts(original).items():
         shrunk[name] = {k: v for k, v in table.items() if int(k) < new_layers}
     for name, value in original.items():
-        if name in ("first_k_dense_replace", "num_kv_shared_layers") and _is_int(value):
+        if name == "first_k_dense_replace" and _is_int(value):
             shrunk[name] = min(value, max(0, new_layers - 1))
+        elif name == "num_kv_shared_layers" and _is_int(value):
+            shrunk[name] = min(
+                value, _layers_after_every_kind(shrunk.get("layer_types"), new_layers)
+            )
         elif name.endswith("_layer_offset") and _is_int(value):
             shrunk[name] = min(value, new_layers - 1)
     for name, value in original.items():
@@ -511,6 +648,30 @@ def _fit_layers(original: Mapping[str, Any], shrunk: dict[str, Any], level: Leve
     if _is_int_list(outputs) and max(outputs) > new_layers:
         _fit_backbone_outputs(original, shrunk, outputs_key, new_layers)
     _fit_attention_layers(original, shrunk, new_layers)
+    _fill_layer_kinds(original, shrunk, new_layers)
+
+
+# Per-layer lists some default configs leave None for checkpoints to set, which the modelling code
+# then indexes by layer (LFM2-MoE's `layer_types`, DeepSeek-OCR 2's `mlp_layer_types`): the kinds
+# every model of the family has, cycled over the layers (a dense layer, then a sparse one).
+_LAYER_KINDS = {"layer_types": ("full_attention",), "mlp_layer_types": ("dense", "sparse")}
+
+
+def _fill_layer_kinds(original: Mapping[str, Any], shrunk: dict[str, Any], layers: int) -> None:
+    for name, kinds in _LAYER_KINDS.items():
+        if name in original and original[name] is None:
+            shrunk[name] = [kinds[i % len(kinds)] for i in range(layers)]
+
+
+def _layers_after_every_kind(layer_types: Any, layers: int) -> int:
+    """How many last layers may share the kv cache of earlier ones (Gemma 3n): those after one
+    layer of each kind, since a shared layer reads the cache of an earlier layer of its kind."""
+    if not isinstance(layer_types, list) or not layer_types:
+        return max(0, layers - 1)
+    firsts: dict[str, int] = {}
+    for index, kind in enumerate(layer_types):
+        firsts.setdefault(repr(kind), index)
+    return max(0, layers - 1 - max(firsts.values()))
 
 
 def _fit_attention_layers(original: Mapping[str, Any], shrunk: dict[str, Any], layers: int) -> None:
@@ -567,6 +728,15 @@ def _fit_rope(shrunk: dict[str, Any]) -> None:
             shrunk[key] = {**rope, "mrope_section": _split(head_size // 2, rope["mrope_section"])}
 
 
+def _fill_rope_per_layer_type(shrunk: dict[str, Any]) -> None:
+    """Rope parameters keyed by layer type that the default config leaves empty for checkpoints
+    to fill (Cohere Compass): plain rope for each type, which the layers look up by their type."""
+    layer_types = shrunk.get("layer_types")
+    if shrunk.get("rope_parameters") == {} and isinstance(layer_types, list) and layer_types:
+        plain = {"rope_type": "default", "rope_theta": 10000.0}
+        shrunk["rope_parameters"] = {kind: dict(plain) for kind in dict.fromkeys(layer_types)}
+
+
 def _split(total: int, weights: Sequence[int]) -> list[int]:
     """`total` split in proportion to `weights`, every part at least 1 where possible."""
     parts = [max(1 if total >= len(weights) else 0, total * w // sum(weights)) for w in weights]
@@ -583,13 +753,33 @@ def set_token_ids(config: dict[str, Any], ids: Mapping[str, int | None], vocab: 
     """Point every token id of a config dict (sub-configs included) at a token that exists:
     the id `ids` gives for its name or role, else (when out of range) the fallback `ids["*"]`;
     and make every vocabulary at least `vocab` entries."""
+    start = _decoder_start_role(config, ids)
     for key, value in list(config.items()):
         if _is_subconfig(value):
             set_token_ids(value, ids, vocab)
+        elif key == "decoder_start_token_id" and start is not None:
+            config[key] = ids[start]
         elif key == "vocab_size" and (_is_int(value) or value is None):
             config[key] = vocab
         elif _TOKEN_ID.search(key) and (_is_int(value) or _is_int_list(value)):
             config[key] = _token_id(key, value, ids, vocab)
+        elif key in _SET_WHEN_UNSET and value is None and ids.get(key) is not None:
+            config[key] = ids[key]
+
+
+def _decoder_start_role(config: Mapping[str, Any], ids: Mapping[str, int | None]) -> str | None:
+    """The token decoders start from, as the config has it: the same id as its padding (T5,
+    ProphetNet, whose positions count from it), end or start token, which must stay the same."""
+    start = config.get("decoder_start_token_id")
+    if not _is_int(start):
+        return None
+    roles = ("pad_token_id", "eos_token_id", "bos_token_id")
+    return next((r for r in roles if config.get(r) == start and ids.get(r) is not None), None)
+
+
+# Ids some default configs leave None that models still use as numbers (ESM's embedding padding
+# index is `pad_token_id`): the tokenizer's, as checkpoints set them.
+_SET_WHEN_UNSET = frozenset({"pad_token_id", "mask_token_id"})
 
 
 def _token_id(key: str, value: int | list[int], ids: Mapping[str, int | None], vocab: int) -> Any:
@@ -739,6 +929,20 @@ def generic_tokenizer() -> Any:
     )
     backend.train_from_iterator(CORPUS, trainer)
     return PreTrainedTokenizerFast(tokenizer_object=backend, **GENERIC_SPECIALS)
+
+
+def add_mask_token(tokenizer: Any) -> None:
+    """A mask token for fill-mask, where the type's tokenizer has none (Reformer's): the
+    pipeline refuses a tokenizer without one."""
+    if tokenizer.mask_token is None:
+        tokenizer.add_special_tokens({"mask_token": GENERIC_SPECIALS["mask_token"]})
+
+
+def add_pad_token(tokenizer: Any) -> None:
+    """A padding token where the tokenizer has none (Llama's): processors pad their text to
+    the image tokens' length, and refuse to without one."""
+    if tokenizer.pad_token is None:
+        tokenizer.add_special_tokens({"pad_token": GENERIC_SPECIALS["pad_token"]})
 
 
 def add_special_tokens(tokenizer: Any, tokens: Sequence[str]) -> None:
@@ -999,6 +1203,8 @@ def build_components(types: Sequence[str], task: str, modality: str, base: Any) 
     if needs_text(task, modality) or wants_tokenizer:
         with _stage("tokenizer"):
             parts.tokenizer = build_tokenizer(types)
+            if task_inputs.TASK_INPUTS[task].needs_mask:
+                add_mask_token(parts.tokenizer)
     parts.image_processor = _optional(
         parts, "image processor", lambda t: build_image_processor(t, task), types
     )
@@ -1006,6 +1212,7 @@ def build_components(types: Sequence[str], task: str, modality: str, base: Any) 
     if any("video_processor" in a for a in parts.processor_attributes):
         parts.video_processor = build_video_processor(types)
     if parts.processor_class is not None and parts.tokenizer is not None:
+        add_pad_token(parts.tokenizer)
         _prepare_processor_tokens(parts, base.to_dict())
     return parts
 
@@ -1066,12 +1273,14 @@ def _token_ids_of(source: Any) -> dict[str, int]:
     ids: dict[str, int] = {}
     if source is None:
         return ids
-    for name in dir(source):
-        if name.endswith("_token_id") and not name.startswith("_"):
-            with contextlib.suppress(Exception):
-                value = getattr(source, name)
-                if _is_int(value) and value >= 0:
-                    ids[name] = value
+    # transformers 5 tokenizers answer `pad_token_id` and the like through `__getattr__`, so
+    # `dir` does not list them: the standard names are asked for as well.
+    names = [n for n in dir(source) if n.endswith("_token_id") and not n.startswith("_")]
+    for name in dict.fromkeys([*names, *sorted(f"{t}_id" for t in _STANDARD_TOKENS)]):
+        with contextlib.suppress(Exception):
+            value = getattr(source, name)
+            if _is_int(value) and value >= 0:
+                ids[name] = value
     return ids
 
 
@@ -1245,6 +1454,19 @@ def build_model(config: Any, auto_class: str) -> Any:
             raise RuntimeError(f"{count:,} parameters after shrinking (limit {MAX_PARAMETERS:,})")
         torch.manual_seed(0)
         return cls._from_config(config, dtype=torch.float32)
+
+
+def fit_model_input_names(tokenizer: Any, model: Any) -> None:
+    """Drop what the tokenizer returns that the model's `forward` does not take (a BERT tokenizer's
+    `token_type_ids` for GIT, which `generate` refuses), as checkpoints' tokenizer configs do."""
+    names = getattr(tokenizer, "model_input_names", None)
+    if not isinstance(names, list):
+        return
+    taken = inspect.signature(type(model).forward).parameters
+    kept = [name for name in names if name in taken or name == "input_ids"]
+    if kept != names:
+        tokenizer.model_input_names = kept
+        tokenizer.init_kwargs["model_input_names"] = kept  # what `save_pretrained` writes
 
 
 # --- checking it runs ----------------------------------------------------------------------------
@@ -1470,6 +1692,7 @@ def _attempt(
     with _stage("processor"):
         fit_components(parts, config.to_dict())
     model = build_model(config, auto_class)
+    fit_model_input_names(parts.tokenizer, model)
     modality = task_inputs.TASK_INPUTS[task].modality
     failures: list[_Failed] = []
     for template in chat_templates(parts.processor, task):
