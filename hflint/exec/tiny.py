@@ -145,7 +145,9 @@ LEVELS = (
 _WIDTH = re.compile(
     r"(^|_)(hidden_size|hidden_dim|d_model|n_embd|n_embed|embed_dim|dim|embedding_size|"
     r"embedding_dim|projection_dim|proj_dim|emb_dim|text_embed_dim|vision_embed_dim|"
-    r"word_embed_proj_dim|projection_size|d_latents|hidden_size_global)$"
+    r"word_embed_proj_dim|projection_size|d_latents|hidden_size_global|"
+    # A SAM-style vision neck's output is the prompt encoder's and mask decoder's width.
+    r"output_channels)$"
 )
 _FFN = re.compile(
     r"(^|_)(intermediate_size|ffn_dim|d_ff|mlp_dim|ffn_hidden_size|intermediate_dim|linear_units)$"
@@ -270,8 +272,11 @@ def _resnet_backbone(timm: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-# Sizes named like widths that are fixed by the input: a flattened 16x16x3 patch.
-_INPUT_SIZES = frozenset({"patch_embed_hidden_size", "feature_projection_input_dim", "input_dim"})
+# Sizes named like widths that are fixed by the input: a flattened 16x16x3 patch, the side of a
+# SAM image embedding (image size / patch size).
+_INPUT_SIZES = frozenset(
+    {"patch_embed_hidden_size", "feature_projection_input_dim", "input_dim", "image_embedding_size"}
+)
 # Names of sizes that are not widths even when they equal the hidden size.
 _NOT_WIDTH = re.compile(
     r"image|patch|position|vocab|window|kernel|chunk|batch|stride|max_|pool|sample|bucket|length|"
@@ -285,6 +290,8 @@ def _shrink_int(key: str, value: int, level: Level, width: int | None) -> int:
         return value  # 0 and -1 mean "none" or "derive it"
     if _WIDTH.search(key) or _same_as_width(key, value, width):
         return min(value, level.width)
+    if key == "num_pos_feats":  # SAM: sine/random position features, half of each point's width
+        return min(value, level.width // 2)
     if _FFN.search(key) or key.endswith("intermediate_size"):
         return min(value, level.ffn)
     if _LAYERS.search(key):
@@ -1432,9 +1439,10 @@ def check_task_fits(config: Any, auto_class: str, task: str) -> None:
     for a vision tower, an audio encoder, a time-series model)."""
     if task_inputs.TASK_INPUTS[task].modality != task_inputs.TEXT:
         return
-    with _stage("model"):
+    with _stage("model"):  # a class whose backend is missing raises on any attribute
         cls = model_class(config, auto_class)
-    if "input_ids" not in inspect.signature(cls.forward).parameters:
+        parameters = inspect.signature(cls.forward).parameters
+    if "input_ids" not in parameters:
         raise TinyModelUnavailable(
             f"task: {task} feeds text, but {cls.__name__}.forward takes no input_ids"
         )
