@@ -7,6 +7,7 @@ config shrinker is also checked on plain dicts, which needs no transformers at a
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -404,3 +405,23 @@ def test_the_decoder_start_stays_the_token_it_was() -> None:
     tiny.set_token_ids(bart, ids, vocab=304)
     assert prophetnet["decoder_start_token_id"] == prophetnet["pad_token_id"] == 5
     assert bart["decoder_start_token_id"] == bart["eos_token_id"] == 7
+
+
+@pytest.mark.parametrize(
+    ("model_type", "task", "package"),
+    [
+        ("dinov3_vit", "image-feature-extraction", "torchvision"),
+        ("higgs_audio_v2_tokenizer", "feature-extraction", "torchaudio"),
+    ],
+)
+def test_a_missing_package_is_named_first(
+    model_type: str, task: str, package: str, cache: Path
+) -> None:
+    """Types whose processor or model needs a package this machine lacks are unavailable, and
+    the reason leads with the package rather than with the error it caused downstream."""
+    if importlib.util.find_spec(package) is not None:
+        tiny.build_tiny_model(model_type, task, cache_dir=cache)  # then it must simply work
+        return
+    with pytest.raises(tiny.TinyModelUnavailable) as raised:
+        tiny.build_tiny_model(model_type, task, cache_dir=cache)
+    assert package in raised.value.reason.lower().split("(")[0], raised.value.reason

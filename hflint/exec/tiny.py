@@ -55,7 +55,7 @@ from hflint import task_inputs
 from hflint.catalog import ModelEntry, load_catalog
 
 # Bump when a change to the builder could turn a cached failure into a success.
-BUILDER_VERSION = 3
+BUILDER_VERSION = 4
 MARKER = ".hflint-tiny.json"
 ENV_CACHE = "HFLINT_TINY_CACHE"
 DEFAULT_CACHE = Path("~/.cache/hflint/tiny")
@@ -1726,13 +1726,18 @@ def _clear(path: Path) -> None:
             child.unlink(missing_ok=True)
 
 
+_MISSING_PACKAGE = re.compile(r"needs torchvision|requires the \S+ librar")
+
+
 def _reason(failures: Sequence[_Failed], parts: Components) -> str:
     """The failure of the attempt that got furthest (the first such), with what was left out."""
     best = max(failures, key=_stage_rank) if failures else None
     reason = str(best) if best is not None else "no shrink level to try"
     limit = 400
     if parts.notes and best is not None and best.stage.startswith("pipeline"):
-        reason += f" ({'; '.join(dict.fromkeys(parts.notes))})"
+        notes = "; ".join(dict.fromkeys(parts.notes))
+        # A part left out for a missing package is the cause; the pipeline's error, its effect.
+        reason = f"{notes} ({reason})" if _MISSING_PACKAGE.search(notes) else f"{reason} ({notes})"
     return reason if len(reason) <= limit else reason[: limit - 3] + "..."
 
 
