@@ -300,7 +300,8 @@ def test_text_json_lines_and_exit_status() -> None:
     text = render("text", records, {"device": "cpu", "seconds": 1.0})
     assert "TIMEOUT test_hf_gpt2.py" in text
     assert text.rstrip().endswith(
-        "4 files: 1 passed, 1 failed, 1 timeout, 1 skipped on cpu in 1.0s"
+        "4 files: 1 passed, 1 failed, 1 timeout, 1 skipped on cpu in 1.0s\n"
+        "skipped: 1 not lint-clean"
     )
     lines = render("json-lines", records, {}).splitlines()
     assert [json.loads(line)["status"] for line in lines] == [
@@ -311,3 +312,24 @@ def test_text_json_lines_and_exit_status() -> None:
     ]
     assert exit_status(records) == 1
     assert exit_status([records[0], records[3]]) == 0
+
+
+def test_the_text_summary_groups_skips_by_cause() -> None:
+    reasons = [
+        "not lint-clean: HF101 missing-test-class",
+        "no tiny dinov3_vit model for image-feature-extraction: image processor: RuntimeError: "
+        "DINOv3ViTImageProcessor needs torchvision, which is not installed (pipeline load: ...)",
+        "no tiny edgetam model for mask-generation: model: ImportError: TimmWrapperModel "
+        "requires the timm library but it was not found in your environment.",
+        "no tiny sam2 model for mask-generation: pipeline run: ImportError: "
+        "post_process_for_mask_generation requires the Torchvision library but it was not found",
+        "no tiny videomae model for video-classification: task video-classification has no input "
+        "that can be made in memory",
+        "no tiny blt model for text-generation: pipeline run: AttributeError: 'BltConfig' ...",
+    ]
+    records = [Record(f"test_hf_{n}.py", "skipped", reason=r) for n, r in enumerate(reasons)]
+    text = render("text", records, {"device": "cpu", "seconds": 1.0})
+    assert text.rstrip().splitlines()[-1] == (
+        "skipped: 2 needs torchvision, 1 not lint-clean, 1 needs timm, 1 no in-memory input, "
+        "1 no tiny model"
+    )

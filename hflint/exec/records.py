@@ -111,7 +111,31 @@ def render_text(records: Sequence[Record], meta: dict[str, Any], *, verbose: boo
     lines.append(
         f"\n{len(records)} file{'s' if len(records) != 1 else ''}: {summary}{where}{elapsed}"
     )
+    causes = Counter(skip_cause(r.reason or "") for r in records if r.status == "skipped")
+    if causes:
+        lines.append("skipped: " + ", ".join(f"{n} {cause}" for cause, n in causes.most_common()))
     return "\n".join(lines) + "\n"
+
+
+# What a skip's reason says stopped it: the packages a tiny model needs name themselves in
+# transformers' messages ("requires the timm library", "... needs torchvision").
+_MISSING_PACKAGE = re.compile(
+    r"requires the (\w+) librar|\b(torchvision)\b|No module named '?(\w+)", re.IGNORECASE
+)
+
+
+def skip_cause(reason: str) -> str:
+    """A short cause for the run's summary: `not lint-clean`, `needs timm`, `no tiny model`..."""
+    if reason.startswith("not lint-clean"):
+        return "not lint-clean"
+    if "no input that can be made in memory" in reason:
+        return "no in-memory input"
+    found = _MISSING_PACKAGE.search(reason)
+    if found:
+        return f"needs {next(name for name in found.groups() if name).lower()}"
+    if reason.startswith("no tiny"):
+        return "no tiny model"
+    return "other"
 
 
 def _size(record: Record) -> str:
