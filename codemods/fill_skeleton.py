@@ -1,11 +1,13 @@
 """Fill a canonical skeleton's placeholders for one model type, from the catalog.
 
-A skeleton (`codemods/skeletons/<family>.py`) is a valid Python file whose placeholders are
-identifiers and strings:
+A skeleton (`codemods/skeletons/pipeline.py` or `direct.py`) is a valid Python file whose
+placeholders are identifiers and strings:
 
 - `TestSkeletonModels`, the test class; `SKELETON_MODELS_REGISTRY`, the registry constant;
 - `AutoSkeletonModel`, the task's auto class (`transformers.AutoSkeletonModel`, and as a string in
   the registry);
+- `AutoSkeletonPreprocessor` and `skeleton_preprocessor`, what the task's family loads besides
+  the model (`AutoTokenizer` and `tokenizer` for a text task, `AutoImageProcessor`...);
 - `"skeleton-model-id"`, the default hub id; `"skeleton-task"`, the pipeline task;
 - `pipe("skeleton-input")`, the pipeline call, whose arguments become the task's canonical test
   input from `hflint.task_inputs` (with the imports that input needs, inside the same method).
@@ -15,7 +17,7 @@ parses. `hflint generate` and every fix that takes a piece of a skeleton use it 
 `skeletons.filled_skeleton`); on its own it fills a copy of a skeleton for the model its file name
 gives:
 
-    cp codemods/skeletons/text.py test_hf_bert.py
+    cp codemods/skeletons/pipeline.py test_hf_bert.py
     python -m libcst.tool codemod fill_skeleton.FillSkeletonCommand test_hf_bert.py
 """
 
@@ -36,10 +38,20 @@ from hflint.naming import class_stem, expected_class_name, model_name_from_path
 PLACEHOLDER_CLASS = "TestSkeletonModels"
 PLACEHOLDER_REGISTRY = "SKELETON_MODELS_REGISTRY"
 PLACEHOLDER_AUTO_CLASS = "AutoSkeletonModel"
+PLACEHOLDER_PREPROCESSOR_CLASS = "AutoSkeletonPreprocessor"
+PLACEHOLDER_PREPROCESSOR = "skeleton_preprocessor"
 PLACEHOLDER_MODEL_ID = "skeleton-model-id"
 PLACEHOLDER_TASK = "skeleton-task"
 PLACEHOLDER_INPUT = "skeleton-input"
-_PLACEHOLDER_NAMES = frozenset({PLACEHOLDER_CLASS, PLACEHOLDER_REGISTRY, PLACEHOLDER_AUTO_CLASS})
+_PLACEHOLDER_NAMES = frozenset(
+    {
+        PLACEHOLDER_CLASS,
+        PLACEHOLDER_REGISTRY,
+        PLACEHOLDER_AUTO_CLASS,
+        PLACEHOLDER_PREPROCESSOR_CLASS,
+        PLACEHOLDER_PREPROCESSOR,
+    }
+)
 _PLACEHOLDER_STRINGS = frozenset(
     {PLACEHOLDER_MODEL_ID, PLACEHOLDER_TASK, PLACEHOLDER_AUTO_CLASS, PLACEHOLDER_INPUT}
 )
@@ -52,6 +64,25 @@ FALLBACK_REGISTRY = "MODELS_REGISTRY"
 LINE_LENGTH = 100
 INDENT = "    "  # the skeletons' indentation unit
 
+# Task families: what a task's pipeline reads decides what a test loads besides the model.
+FAMILIES = ("text", "vision", "multimodal", "audio", "direct")
+# (auto class, variable) of what each pipeline family loads besides the model.
+PREPROCESSORS = {
+    "text": ("AutoTokenizer", "tokenizer"),
+    "vision": ("AutoImageProcessor", "image_processor"),
+    "multimodal": ("AutoProcessor", "processor"),
+    "audio": ("AutoFeatureExtractor", "feature_extractor"),
+}
+# Pipelines that return hidden states whatever the model reads: alone, they say nothing of its input.
+GENERIC_TASKS = frozenset({"feature-extraction", "image-feature-extraction"})
+_BY_MODALITY = {
+    ti.TEXT: "text",
+    ti.TABLE: "text",
+    ti.IMAGE: "vision",
+    ti.AUDIO: "audio",
+    ti.MULTIMODAL: "multimodal",
+}
+
 
 @dataclass(frozen=True)
 class Filling:
@@ -62,6 +93,7 @@ class Filling:
     model_id: str
     task: str
     auto_class: str
+    family: str  # one of FAMILIES: `direct` builds the model without a pipeline
 
 
 def model_name_for(context: CodemodContext, explicit: str | None) -> str:
@@ -93,7 +125,21 @@ def filling_for(
         model_id=model_id or default_model_id(catalog, model, model_name),
         task=chosen_task,
         auto_class=auto_class,
+        family=family_for(model, chosen_task),
     )
+
+
+def family_for(model: ModelEntry | None, task: str) -> str:
+    """The family that tests `task` for `model` (None: a model the catalog does not know, tested
+    as a text model)."""
+    entry = ti.task_input(task)
+    if entry is None or not (entry.args or entry.keywords):
+        return "direct"  # nothing to feed its pipeline can be made in memory
+    if model is not None and task in GENERIC_TASKS and set(model.tasks) <= GENERIC_TASKS:
+        return "direct"
+    if entry.modality == ti.IMAGE and entry.required:
+        return "multimodal"  # images with candidate labels or a question: read by a processor
+    return _BY_MODALITY.get(entry.modality, "text")
 
 
 def default_model_id(catalog: Catalog, model: ModelEntry | None, model_name: str) -> str:
@@ -141,10 +187,13 @@ class FillPlaceholders(cst.CSTTransformer):
     def __init__(self, filling: Filling, within: Set[cst.CSTNode] | None = None) -> None:
         super().__init__()
         self.within = within
+        preprocessor_class, preprocessor = PREPROCESSORS.get(filling.family, PREPROCESSORS["text"])
         self.names = {
             PLACEHOLDER_CLASS: filling.class_name,
             PLACEHOLDER_REGISTRY: filling.registry_name,
             PLACEHOLDER_AUTO_CLASS: filling.auto_class,
+            PLACEHOLDER_PREPROCESSOR_CLASS: preprocessor_class,
+            PLACEHOLDER_PREPROCESSOR: preprocessor,
         }
         self.strings = {
             PLACEHOLDER_MODEL_ID: filling.model_id,

@@ -311,7 +311,7 @@ def test_generated_files_are_ruff_format_clean(tmp_path: Path) -> None:
 def test_the_fill_codemod_runs_under_libcst_tool(tmp_path: Path) -> None:
     (tmp_path / ".libcst.codemod.yaml").write_text(CODEMOD_CONFIG)
     target = tmp_path / "test_hf_vit.py"
-    shutil.copy(REPO / "codemods" / "skeletons" / "vision.py", target)
+    shutil.copy(REPO / "codemods" / "skeletons" / "pipeline.py", target)
     result = subprocess.run(
         [
             sys.executable,
@@ -375,22 +375,26 @@ def test_generic_feature_extraction_only_models_are_tested_directly() -> None:
     assert "transformers.AutoModel.from_pretrained" in unknown
 
 
-def test_skeletons_share_everything_but_their_tests() -> None:
-    """Each family's file is whole on its own; what is not family-specific must not drift."""
-    modules = {
-        family: cst.parse_module(skeletons.skeleton_source(family)) for family in skeletons.FAMILIES
+def test_the_two_skeletons_share_everything_but_their_tests() -> None:
+    """Each skeleton is whole on its own; what is not specific to it must not drift."""
+    pipeline, direct = (cst.parse_module(skeletons.skeleton_source(f)) for f in ("text", "direct"))
+    for name in ("DEFAULT_MODEL_ID", "select_device", "main"):
+        assert direct.code_for_node(skeletons.definition(direct, name)) == pipeline.code_for_node(
+            skeletons.definition(pipeline, name)
+        ), f"direct.py: {name} differs from pipeline.py's"
+    for method in ("__init__", "run_tests"):
+        assert direct.code_for_node(skeletons.method(direct, method)) == pipeline.code_for_node(
+            skeletons.method(pipeline, method)
+        ), f"direct.py: {method} differs from pipeline.py's"
+
+
+def test_each_family_loads_its_own_preprocessor() -> None:
+    expected = {
+        "bert": "tokenizer = transformers.AutoTokenizer.from_pretrained",
+        "vit": "image_processor = transformers.AutoImageProcessor.from_pretrained",
+        "clip": "processor = transformers.AutoProcessor.from_pretrained",
+        "whisper": "feature_extractor = transformers.AutoFeatureExtractor.from_pretrained",
     }
-    reference = modules["text"]
-    for family, module in modules.items():
-        for name in ("DEFAULT_MODEL_ID", "select_device", "main"):
-            assert module.code_for_node(
-                skeletons.definition(module, name)
-            ) == reference.code_for_node(skeletons.definition(reference, name)), (
-                f"{family}.py: {name} differs from text.py's"
-            )
-        for method in ("__init__", "run_tests"):
-            assert module.code_for_node(
-                skeletons.method(module, method)
-            ) == reference.code_for_node(skeletons.method(reference, method)), (
-                f"{family}.py: {method} differs from text.py's"
-            )
+    for model_name, line in expected.items():
+        code = skeletons.filled_skeleton(model_name).code
+        assert line in code and "skeleton" not in code.lower().replace("pipeline` skeleton", "")

@@ -1,9 +1,11 @@
-"""Canonical test-file skeletons, one per task family, and taking pieces of them into files.
+"""Canonical test-file skeletons, and taking pieces of them into files.
 
-A skeleton (`<family>.py` here) is a valid Python file (so it is parsed, linted and formatted like
-any other) whose placeholders are ordinary identifiers and strings, filled by a LibCST
-transformation (`hflint.codemods.fill_skeleton`), never by string templating, so a filled skeleton
-always parses. The family is chosen by the model's task (`family_for`):
+A skeleton is a valid Python file (so it is parsed, linted and formatted like any other) whose
+placeholders are ordinary identifiers and strings, filled by a LibCST transformation
+(`hflint.codemods.fill_skeleton`), never by string templating, so a filled skeleton always parses.
+There are two: `pipeline.py`, which runs the model through its task's pipeline, and `direct.py`.
+The model's task decides its family (`family_for`), and the family what the pipeline skeleton
+loads besides the model (a tokenizer, an image processor, a processor, a feature extractor):
 
 - `text`: tasks that read text (fill-mask, text-generation, text-classification, zero-shot
   classification, table question answering, text-to-audio...), with a tokenizer;
@@ -31,14 +33,15 @@ from importlib import resources
 
 import libcst as cst
 from hflint.codemods.fill_skeleton import (
+    FAMILIES,
     FillPlaceholders,
+    family_for,
     filling_for,
     model_name_for,
     placeholder_paths,
 )
 
-from hflint import task_inputs as ti
-from hflint.catalog import ModelEntry, load_catalog
+from hflint.catalog import load_catalog
 from hflint.testclass import main_guards, module_level_names
 
 __all__ = [
@@ -56,38 +59,17 @@ __all__ = [
     "test_class",
 ]
 
-FAMILIES = ("text", "vision", "multimodal", "audio", "direct")
-# Pipelines that return hidden states whatever the model reads: alone, they say nothing of its input.
-GENERIC_TASKS = frozenset({"feature-extraction", "image-feature-extraction"})
-_BY_MODALITY = {
-    ti.TEXT: "text",
-    ti.TABLE: "text",
-    ti.IMAGE: "vision",
-    ti.AUDIO: "audio",
-    ti.MULTIMODAL: "multimodal",
-}
 # What a module body holds.
 Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
 
 
 @cache
 def skeleton_source(family: str) -> str:
+    """The skeleton a family's files are filled from."""
     if family not in FAMILIES:
         raise ValueError(f"no skeleton for the family {family!r} (one of {', '.join(FAMILIES)})")
-    return resources.files(__name__).joinpath(f"{family}.py").read_text(encoding="utf-8")
-
-
-def family_for(model: ModelEntry | None, task: str) -> str:
-    """The skeleton that tests `task` for `model` (None: a model the catalog does not know, tested
-    through the generic text skeleton)."""
-    entry = ti.task_input(task)
-    if entry is None or not (entry.args or entry.keywords):
-        return "direct"  # nothing to feed its pipeline can be made in memory
-    if model is not None and task in GENERIC_TASKS and set(model.tasks) <= GENERIC_TASKS:
-        return "direct"
-    if entry.modality == ti.IMAGE and entry.required:
-        return "multimodal"  # images with candidate labels or a question: read by a processor
-    return _BY_MODALITY.get(entry.modality, "text")
+    name = "direct" if family == "direct" else "pipeline"
+    return resources.files(__name__).joinpath(f"{name}.py").read_text(encoding="utf-8")
 
 
 @cache
@@ -95,7 +77,6 @@ def filled_skeleton(
     model_name: str,
     *,
     class_name: str | None = None,
-    family: str | None = None,
     model_id: str | None = None,
     task: str | None = None,
 ) -> cst.Module:
@@ -107,7 +88,7 @@ def filled_skeleton(
     filling = filling_for(
         model_name, model, catalog, class_name=class_name, model_id=model_id, task=task
     )
-    module, within = _parsed(family or family_for(model, filling.task))
+    module, within = _parsed(filling.family)
     return module.visit(FillPlaceholders(filling, within))
 
 
