@@ -144,11 +144,20 @@ class RayBackend:
         flying: dict[Any, tuple[Any, dict[str, Any], float]] = {}
         while queue or flying:
             while queue and idle:
-                actor, job = idle.pop(), queue.pop()
-                reference = actor.run.remote(job, Path(job["file"]).read_bytes())
+                job = queue.pop()
+                try:
+                    source = Path(job["file"]).read_bytes()
+                except OSError as error:  # gone or unreadable since it was planned
+                    reason = f"cannot read the file: {error.strerror or error}"
+                    on_result(job["id"], {"status": "error", "reason": reason})
+                    continue
+                actor = idle.pop()
+                reference = actor.run.remote(job, source)
                 # An actor still importing torch takes its start-up time on top.
                 limit = float(job["timeout"]) + WATCHDOG_SLACK + STARTUP_TIMEOUT
                 flying[reference] = (actor, job, time.monotonic() + limit)
+            if not flying:
+                continue
             ready, _ = ray.wait(list(flying), num_returns=1, timeout=1.0)
             for reference in ready:
                 actor, job, _ = flying.pop(reference)
