@@ -150,3 +150,13 @@ def test_an_address_needs_the_ray_backend(tmp_path: Path, monkeypatch: pytest.Mo
     write_one(tmp_path)
     result = CliRunner().invoke(cli, ["exec", "--address", "ray://head:10001", "."])
     assert result.exit_code == 2 and "--address needs --backend ray" in result.stderr
+
+
+def test_an_unreachable_cluster_is_a_usage_error_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_one(tmp_path)
+    result = CliRunner().invoke(cli, ["exec", "--backend", "ray", "--address", "127.0.0.1:1", "."])
+    assert result.exit_code == 2
+    assert "cannot reach the Ray cluster at 127.0.0.1:1" in result.stderr

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
+import socket
 import tempfile
 import time
 from collections.abc import Mapping
@@ -87,6 +88,22 @@ class ExecActor:
 
 
 _RemoteExecActor = ray.remote(ExecActor)
+# Seconds to wait for a cluster's port to take a connection.
+_CONNECT_TIMEOUT = 10.0
+
+
+def _check_reachable(address: str) -> None:
+    """Fail at once when a `HOST:PORT` (or `ray://HOST:PORT`) takes no connection: `ray.init`
+    itself retries for minutes, printing warnings, before it gives up."""
+    host, colon, port = address.removeprefix("ray://").rpartition(":")
+    if not colon or not port.isdigit():
+        return  # "auto": Ray finds the cluster itself
+    try:
+        socket.create_connection((host or "127.0.0.1", int(port)), _CONNECT_TIMEOUT).close()
+    except OSError as error:
+        raise BackendError(
+            f"cannot reach the Ray cluster at {address}: {error.strerror or error}"
+        ) from None
 
 
 class RayBackend:
@@ -94,6 +111,8 @@ class RayBackend:
         self.environment = dict(environment)
         self.actors: list[Any] = []
         self.options: dict[str, Any] = {}
+        if address is not None:
+            _check_reachable(address)
         try:
             ray.init(
                 address=address,
