@@ -6,6 +6,7 @@ import libcst as cst
 from hflint.codemods import skeletons
 from libcst.codemod import CodemodContext
 
+from hflint.catalog import catalog_in
 from hflint.devices import SELECT_DEVICE
 from hflint.naming import model_name_from_path
 
@@ -14,7 +15,7 @@ def skeleton_for(context: CodemodContext, model_name: str | None = None) -> cst.
     """The skeleton filled for the file's model; its placeholders do not matter to
     `select_device()`, so a file whose name gives no model still gets one."""
     name = model_name or (model_name_from_path(context.filename) if context.filename else None)
-    return skeletons.filled_skeleton(name or "skeleton")
+    return skeletons.filled_skeleton(name or "skeleton", catalog_in(context.scratch))
 
 
 def with_select_device(module: cst.Module, skeleton: cst.Module) -> cst.Module:

@@ -16,7 +16,7 @@ from hflint.codemods import skeletons
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
 from hflint import task_inputs as ti
-from hflint.catalog import Catalog, ModelEntry, load_catalog
+from hflint.catalog import Catalog, ModelEntry, catalog_in
 from hflint.tasks import (
     PipelineCall,
     PipeUse,
@@ -205,7 +205,7 @@ class PipelineTaskCommand(VisitorBasedCodemodCommand):
 
     def visit_Module(self, node: cst.Module) -> bool:
         model_name = skeletons.model_name_for(self.context, self.model_name)
-        catalog = load_catalog()
+        catalog = catalog_in(self.context.scratch)
         model = catalog.resolve(model_name)
         if model is None:
             raise SkipFile(f"hflint's catalog knows no model {model_name!r}")

@@ -16,6 +16,7 @@ import libcst.matchers as m
 from hflint.codemods import skeletons
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
+from hflint.catalog import catalog_in
 from hflint.naming import expected_class_name
 from hflint.testclass import find_test_class, main_guards, top_level_function
 
@@ -44,7 +45,9 @@ class AddMainEntryCommand(VisitorBasedCodemodCommand):
         model_name = skeletons.model_name_for(self.context, self.model_name)
         test_class = find_test_class(updated_node, expected_class_name(model_name))
         skeleton = skeletons.filled_skeleton(
-            model_name, class_name=None if test_class is None else test_class.name.value
+            model_name,
+            catalog_in(self.context.scratch),
+            class_name=None if test_class is None else test_class.name.value,
         )
         module = updated_node
         added: list[cst.CSTNode] = []

@@ -6,6 +6,8 @@ import libcst as cst
 from hflint.codemods import skeletons
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
+from hflint.catalog import catalog_in
+
 
 class AddTestClassCommand(VisitorBasedCodemodCommand):
     DESCRIPTION = "Add the Test<Model>Models class from hflint's canonical skeleton."
@@ -16,7 +18,8 @@ class AddTestClassCommand(VisitorBasedCodemodCommand):
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         skeleton = skeletons.filled_skeleton(
-            skeletons.model_name_for(self.context, self.model_name)
+            skeletons.model_name_for(self.context, self.model_name),
+            catalog_in(self.context.scratch),
         )
         test_class = skeletons.test_class(skeleton)
         support = skeletons.support_for(skeleton, [test_class], updated_node)

@@ -8,6 +8,7 @@ import libcst as cst
 from hflint.codemods import skeletons
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
+from hflint.catalog import catalog_in
 from hflint.naming import expected_class_name
 from hflint.testclass import find_test_class
 
@@ -31,7 +32,9 @@ class AddTestMethodCommand(VisitorBasedCodemodCommand):
         target = find_test_class(updated_node, expected_class_name(model_name))
         if target is None:
             raise SkipFile("the file has no test class to add the method to")
-        skeleton = skeletons.filled_skeleton(model_name, class_name=target.name.value)
+        skeleton = skeletons.filled_skeleton(
+            model_name, catalog_in(self.context.scratch), class_name=target.name.value
+        )
         new_method = skeletons.method(skeleton, self.method)
         body = target.body
         assert isinstance(body, cst.IndentedBlock), "a one-line class body has no methods to keep"

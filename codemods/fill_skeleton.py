@@ -31,7 +31,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
 from hflint import task_inputs as ti
-from hflint.catalog import Catalog, ModelEntry, load_catalog
+from hflint.catalog import Catalog, ModelEntry, catalog_in
 from hflint.modelrefs import documented_checkpoint, expected_registry_name, respelled_export
 from hflint.naming import class_stem, expected_class_name, model_name_from_path
 
@@ -375,7 +375,7 @@ class FillSkeletonCommand(VisitorBasedCodemodCommand):
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         name = model_name_for(self.context, self.model_name)
-        catalog = load_catalog()
+        catalog = catalog_in(self.context.scratch)
         filling = filling_for(
             name, catalog.resolve(name), catalog, model_id=self.model_id, task=self.task
         )

@@ -14,6 +14,7 @@ import libcst.matchers as m
 from hflint.codemods import skeletons
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
+from hflint.catalog import catalog_in
 from hflint.naming import expected_class_name
 from hflint.testclass import class_methods, find_test_class
 
@@ -40,7 +41,9 @@ class FixConstructorCommand(VisitorBasedCodemodCommand):
         target = find_test_class(updated_node, expected_class_name(model_name))
         if target is None or not isinstance(target.body, cst.IndentedBlock):
             raise SkipFile("the file has no test class")
-        skeleton = skeletons.filled_skeleton(model_name, class_name=target.name.value)
+        skeleton = skeletons.filled_skeleton(
+            model_name, catalog_in(self.context.scratch), class_name=target.name.value
+        )
         init = class_methods(target).get("__init__")
         members = list(target.body.body)
         added: list[cst.CSTNode] = []

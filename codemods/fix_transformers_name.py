@@ -15,7 +15,7 @@ import libcst as cst
 from hflint.codemods import skeletons
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
-from hflint.catalog import load_catalog
+from hflint.catalog import catalog_in
 from hflint.cstwalk import iter_nodes
 from hflint.modelrefs import name_model, replacement_for, transformers_aliases
 from hflint.testclass import module_level_names
@@ -45,7 +45,7 @@ class FixTransformersNameCommand(VisitorBasedCodemodCommand):
         self._in_transformers_import = False
 
     def visit_Module(self, node: cst.Module) -> None:
-        catalog = load_catalog()
+        catalog = catalog_in(self.context.scratch)
         if self.old_name in catalog.exports:
             raise SkipFile(f"transformers exports {self.old_name}; nothing to replace")
         if self.new_name is None:

@@ -37,7 +37,9 @@ _KEY_COMMENTS: dict[str, str] = {
 _STRING_LIST_KEYS = ("include", "exclude", "extend-exclude", "select", "ignore", "extend-select")
 # Sub-tables. `priorities` and `exec` belong to features that validate their own contents.
 _TABLE_KEYS = ("per-file-ignores", "priorities", "exec")
-KNOWN_KEYS: tuple[str, ...] = (*_KEY_COMMENTS, *_TABLE_KEYS)
+# Keys whose default is no value, so `hflint init` writes them as comments.
+_OPTIONAL_KEYS = ("catalog-dir",)
+KNOWN_KEYS: tuple[str, ...] = (*_KEY_COMMENTS, *_OPTIONAL_KEYS, *_TABLE_KEYS)
 
 
 class ConfigError(Exception):
@@ -105,10 +107,10 @@ def load_settings(config_path: Path | None, paths: Sequence[Path] = ()) -> Setti
             if not isinstance(value, bool):
                 raise ConfigError(path, key, _wrong_type(key, "a boolean", value))
             values["respect_gitignore"] = value
-        elif key == "cache-dir":
+        elif key in ("cache-dir", "catalog-dir"):
             if not isinstance(value, str):
                 raise ConfigError(path, key, _wrong_type(key, "a string", value))
-            values["cache_dir"] = root / Path(value).expanduser()
+            values[key.replace("-", "_")] = root / Path(value).expanduser()
         elif key == "per-file-ignores":
             values["per_file_ignores"] = _per_file_ignores(value, path)
         elif key == "priorities":
@@ -190,6 +192,13 @@ def default_section() -> str:
     for key, comment in _KEY_COMMENTS.items():
         section.add(tomlkit.comment(comment))
         section.add(key, values[key])
+    section.add(
+        tomlkit.comment("Where `hflint catalog sync` writes, and lint looks for, the catalog")
+    )
+    section.add(
+        tomlkit.comment("of the installed transformers (default: ~/.cache/hflint/catalogs):")
+    )
+    section.add(tomlkit.comment('catalog-dir = ".hflint_catalogs"'))
     section.add(tomlkit.nl())
     section.add(tomlkit.comment("Rule codes or prefixes to ignore in files matching a pattern:"))
     section.add(tomlkit.comment("[tool.hflint.per-file-ignores]"))

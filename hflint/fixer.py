@@ -9,13 +9,13 @@ the file is dropped with a message, so the file is never left worse than it was.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
 
 import libcst as cst
 
+from hflint.catalog import Catalog
 from hflint.diagnostics import fix_is_applicable
 from hflint.linter import Finding, LintedFile, TextEdit, apply_edits, lint_text
 from hflint.rule import Rule
@@ -27,6 +27,7 @@ MAX_ROUNDS = 10
 class FixResult:
     text: str
     linted: LintedFile
+    found_before: int  # findings of the text as it was, before any fix
     fixed: Counter[str] = field(default_factory=Counter)
     messages: list[str] = field(default_factory=list)
 
@@ -37,13 +38,13 @@ def fix_text(
     rules: Sequence[type[Rule]],
     *,
     unsafe: bool,
-    settings: Mapping[str, Any] | None = None,
+    catalog: Catalog | None = None,
     encoding: str = "utf-8",
 ) -> FixResult:
     """Fix `text` (the contents of the file at `path`, which is written in `encoding`)."""
     usable = partial(_usable, encoding=encoding)
-    linted = lint_text(path, text, rules, settings=settings)
-    result = FixResult(text=text, linted=linted)
+    linted = lint_text(path, text, rules, catalog=catalog)
+    result = FixResult(text=text, linted=linted, found_before=len(linted.findings))
     # Fixes that produced unparsable code, by (code, message): never offered again in this run.
     broken: set[tuple[str, str]] = set()
     for _ in range(MAX_ROUNDS):
@@ -68,7 +69,7 @@ def fix_text(
             return result
         result.fixed.update(finding.code for finding, _ in chosen)
         result.text = new_text
-        linted = result.linted = lint_text(path, new_text, rules, settings=settings)
+        linted = result.linted = lint_text(path, new_text, rules, catalog=linted.catalog)
     result.messages.append(f"fixes did not settle after {MAX_ROUNDS} rounds; stopped")
     return result
 

@@ -111,12 +111,12 @@ def plan(request: Request, catalog: Catalog, settings: Settings) -> Plan:
         if existing and not request.force:
             skipped.append(Skipped(model, tuple(display_path(p) for p in existing)))
             continue
-        kept = _kept(existing, target) if existing else None
+        kept = _kept(existing, target, catalog) if existing else None
         files.append(
             Planned(
                 model=model,
                 path=target,
-                text=render(model, kept),
+                text=render(model, catalog, kept),
                 overwrites=target.exists(),
                 kept=kept,
                 duplicates=tuple(display_path(p) for p in existing if p != target),
@@ -190,12 +190,12 @@ def select(
     return [chosen[model_type] for model_type in sorted(chosen)]
 
 
-def render(model: ModelEntry, kept: Kept | None = None) -> str:
+def render(model: ModelEntry, catalog: Catalog, kept: Kept | None = None) -> str:
     """The file for `model`: its family's skeleton filled for it, with what `kept` keeps."""
     model_name = model_name_from_path(canonical_file_name(model.model_type))
     assert model_name is not None, "a canonical file name always names its model"
     module = skeletons.filled_skeleton(
-        model_name, model_id=kept.model_id if kept is not None else None
+        model_name, catalog, model_id=kept.model_id if kept is not None else None
     )
     if kept is not None and kept.methods and kept.module is not None:
         module = _with_methods(module, kept.methods, kept.module)
@@ -260,7 +260,7 @@ def _check_inside(output_dir: Path, target: Path) -> None:
         raise GenerateError(f"refusing to write {target}: it leads outside {output_dir}")
 
 
-def _kept(existing: Sequence[Path], target: Path) -> Kept:
+def _kept(existing: Sequence[Path], target: Path, catalog: Catalog) -> Kept:
     """What to keep of the file a regeneration replaces: the target itself when it exists, else
     the first name variant."""
     source = existing[0]
@@ -276,7 +276,7 @@ def _kept(existing: Sequence[Path], target: Path) -> Kept:
     return Kept(
         shown,
         model_id=_model_id(module, expected),
-        methods=_extra_methods(module, expected, target),
+        methods=_extra_methods(module, expected, target, catalog),
         module=module,
     )
 
@@ -291,7 +291,7 @@ def _model_id(module: cst.Module, expected_class: str | None) -> str | None:
 
 
 def _extra_methods(
-    module: cst.Module, expected_class: str | None, target: Path
+    module: cst.Module, expected_class: str | None, target: Path, catalog: Catalog
 ) -> tuple[cst.FunctionDef, ...]:
     """The `test_*` methods of the file's test class that the skeleton's class does not have."""
     test_class = find_test_class(module, expected_class)
@@ -299,7 +299,7 @@ def _extra_methods(
         return ()
     model_name = model_name_from_path(target)
     assert model_name is not None
-    standard = class_methods(skeletons.test_class(skeletons.filled_skeleton(model_name)))
+    standard = class_methods(skeletons.test_class(skeletons.filled_skeleton(model_name, catalog)))
     return tuple(
         method
         for name, method in class_methods(test_class).items()

@@ -15,6 +15,7 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from hflint.catalog import Catalog
 from hflint.cstwalk import child_fields
 from hflint.diagnostics import Diagnostic, Edit, Fix, Location
 from hflint.noqa import Suppressions
@@ -71,6 +72,7 @@ class LintedFile:
     text: str
     module: cst.Module | None
     findings: list[Finding]
+    catalog: Catalog
 
     def fix_edits(self, finding: Finding) -> tuple[TextEdit, ...]:
         """The text edits of a finding's fix: its codemod's output compared with the original text."""
@@ -81,7 +83,7 @@ class LintedFile:
             if self.module is None:
                 return ()
             try:
-                new_text: str | None = fix.apply(self.module, self.path).code
+                new_text: str | None = fix.apply(self.module, self.path, self.catalog).code
             except Exception:
                 return ()
         else:
@@ -154,10 +156,11 @@ def lint_text(
     text: str,
     rules: Sequence[type[Rule]],
     *,
-    settings: Mapping[str, Any] | None = None,
+    catalog: Catalog | None = None,
 ) -> LintedFile:
-    """Parse `text` once and run every rule in `rules` over it in one visit."""
-    context = RuleContext.for_text(path, text, settings)
+    """Parse `text` once and run every rule in `rules` over it in one visit (with the default
+    catalog unless one is given)."""
+    context = RuleContext.for_text(path, text, catalog)
     suppressions = Suppressions.scan(text)
     try:
         module: cst.Module | None = cst.parse_module(text)
@@ -176,7 +179,7 @@ def lint_text(
     findings = _locate(module, reports)
     findings = [f for f in findings if not suppressions.line_suppresses(f.start.row, f.code)]
     findings.sort(key=lambda f: (f.start, f.end, f.code))
-    return LintedFile(path=path, text=text, module=module, findings=findings)
+    return LintedFile(path, text, module, findings, context.catalog)
 
 
 def _visit(module: cst.Module, rules: Sequence[type[Rule]], context: RuleContext) -> list[Report]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from hflint.catalog import Catalog
 from hflint.diagnostics import Diagnostic, Location
 from hflint.noqa import Suppressions
 from hflint.rule import ProjectRule, Rule, RuleContext
@@ -23,6 +24,7 @@ def summarize(
     data: bytes,
     selected: Sequence[type[Rule]],
     enabled_here: Sequence[type[Rule]],
+    catalog: Catalog,
 ) -> dict[str, dict[str, Any]]:
     """Each selected project rule's summary of one file, by rule code.
 
@@ -32,7 +34,7 @@ def summarize(
     rules = project_rules(selected)
     if not rules:
         return {}
-    context = RuleContext.for_text(path, text)
+    context = RuleContext.for_text(path, text, catalog)
     suppressions = Suppressions.scan(text)
     summaries = {}
     for rule in rules:
@@ -63,18 +65,20 @@ def project_diagnostics(
 
 
 def check_texts(
-    files: Mapping[str, str], rules: Sequence[type[Rule]]
+    files: Mapping[str, str], rules: Sequence[type[Rule]], catalog: Catalog | None = None
 ) -> dict[str, list[Diagnostic]]:
     """Lint several in-memory files as one run (for examples and tests): each file's own
     diagnostics, then the project rules' over all of them."""
+    from hflint.catalog import load_catalog
     from hflint.linter import lint_text
 
+    catalog = catalog if catalog is not None else load_catalog()
     found = {
-        path: lint_text(path, text, rules).diagnostics(with_edits=False)
+        path: lint_text(path, text, rules, catalog=catalog).diagnostics(with_edits=False)
         for path, text in files.items()
     }
     summaries = {
-        path: summarize(path, text, text.encode("utf-8"), rules, rules)
+        path: summarize(path, text, text.encode("utf-8"), rules, rules, catalog)
         for path, text in files.items()
     }
     for diagnostic in project_diagnostics(summaries, rules):

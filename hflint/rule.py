@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 import libcst as cst
 from libcst.metadata import ProviderT
 
-from hflint.catalog import Catalog, ModelEntry, load_catalog
+from hflint.catalog import CATALOG_KEY, Catalog, ModelEntry, load_catalog
 from hflint.diagnostics import Applicability, RuleInfo
 from hflint.naming import expected_class_name, model_name_from_path
 from hflint.syntax import SyntaxProblem
@@ -40,25 +40,19 @@ class RuleContext:
     source: str = ""
     # The number of the file's last line, for diagnostics about something the file lacks.
     last_line: int = 1
-    settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # What transformers knows: the catalog snapshot the run uses.
+    catalog: Catalog = field(default_factory=load_catalog)
 
     @classmethod
-    def for_text(
-        cls, path: str, text: str, settings: Mapping[str, Any] | None = None
-    ) -> RuleContext:
+    def for_text(cls, path: str, text: str, catalog: Catalog | None = None) -> RuleContext:
         lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
         return cls(
             path=path,
             model_name=model_name_from_path(path),
             source=text,
             last_line=max(1, lines),
-            settings=MappingProxyType(dict(settings or {})),
+            catalog=catalog if catalog is not None else load_catalog(),
         )
-
-    @property
-    def catalog(self) -> Catalog:
-        """What transformers knows, from the catalog file shipped with hflint (loaded once)."""
-        return load_catalog()
 
     @property
     def model(self) -> ModelEntry | None:
@@ -111,12 +105,13 @@ class CodemodFix:
     command: str
     arguments: Mapping[str, Any] = field(default_factory=dict)
 
-    def apply(self, module: cst.Module, path: str) -> cst.Module:
+    def apply(self, module: cst.Module, path: str, catalog: Catalog) -> cst.Module:
         from libcst.codemod import CodemodContext
 
         module_name, _, class_name = self.command.rpartition(".")
         command = getattr(importlib.import_module(f"hflint.codemods.{module_name}"), class_name)
-        codemod = command(CodemodContext(filename=path), **self.arguments)
+        context = CodemodContext(filename=path, scratch={CATALOG_KEY: catalog})
+        codemod = command(context, **self.arguments)
         result: cst.Module = codemod.transform_module(module)
         return result
 

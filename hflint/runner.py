@@ -14,6 +14,7 @@ from typing import Any
 import pathspec
 
 from hflint.cache import Cache, CachedResult, cache_key
+from hflint.catalog import catalog_for
 from hflint.diagnostics import Diagnostic, Location, fix_is_applicable
 from hflint.discovery import relative_path
 from hflint.fixer import fix_text
@@ -46,6 +47,12 @@ class FileOutcome:
     diff: str = ""
     messages: tuple[str, ...] = ()
     internal_error: str | None = None
+    # Diagnostics that fixing made disappear although no fix of theirs was applied (a repaired
+    # syntax error takes its follow-on problems with it); negative when fixes brought new ones.
+    vanished: int = 0
+    # When fixing changed the file: its path and whole-run summaries as it was, so that what the
+    # whole-run rules found before fixing can be counted too.
+    before: tuple[str, dict[str, dict[str, Any]]] | None = None
     # Summaries for the rules that see the whole run, by rule code.
     summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -81,14 +88,37 @@ def run(files: Sequence[Path], options: RunOptions, jobs: int | None = None) -> 
 
 
 def _with_project_diagnostics(outcomes: list[FileOutcome], settings: Settings) -> list[FileOutcome]:
-    summaries = {o.path: o.summaries for o in outcomes if o.summaries}
-    found: dict[str, list[Diagnostic]] = {}
-    for diagnostic in project_diagnostics(summaries, selected_rules(settings)):
-        found.setdefault(diagnostic.path, []).append(diagnostic)
+    rules = selected_rules(settings)
+    found = _project_counts(project_diagnostics({o.path: o.summaries for o in outcomes}, rules))
+    if any(o.before is not None for o in outcomes):
+        # What the whole-run rules found in the files as they were: a copy that fixing made
+        # differ from its original is a diagnostic that went away with no fix of its own.
+        before = {_path_before(o): o.before[1] if o.before else o.summaries for o in outcomes}
+        earlier = _project_counts(project_diagnostics(before, rules))
+        outcomes = [
+            replace(
+                o,
+                vanished=o.vanished
+                + len(earlier.get(_path_before(o), ()))
+                - len(found.get(o.path, ())),
+            )
+            for o in outcomes
+        ]
     return [
         replace(o, diagnostics=(*o.diagnostics, *found[o.path])) if o.path in found else o
         for o in outcomes
     ]
+
+
+def _path_before(outcome: FileOutcome) -> str:
+    return outcome.before[0] if outcome.before else outcome.path
+
+
+def _project_counts(diagnostics: Sequence[Diagnostic]) -> dict[str, list[Diagnostic]]:
+    by_path: dict[str, list[Diagnostic]] = {}
+    for diagnostic in diagnostics:
+        by_path.setdefault(diagnostic.path, []).append(diagnostic)
+    return by_path
 
 
 def check_file(file: Path, options: RunOptions) -> FileOutcome:
@@ -107,13 +137,24 @@ def _check(file: Path, path: str, options: RunOptions) -> FileOutcome:
         message = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         return FileOutcome(path=path, diagnostics=(_io_error(path, message),))
     rules = rules_for(path, options.settings)
+    catalog = catalog_for(options.settings)
     if not options.fixing:
-        linted = lint_text(path, source.text, rules)
+        linted = lint_text(path, source.text, rules, catalog=catalog)
         return _finish(source, path, options, linted)
     result = fix_text(
-        path, source.text, rules, unsafe=options.unsafe_fixes, encoding=source.encoding
+        path,
+        source.text,
+        rules,
+        unsafe=options.unsafe_fixes,
+        catalog=catalog,
+        encoding=source.encoding,
     )
     fixed = dict(result.fixed)
+    original_text = source.text
+    original = (
+        path,
+        summarize(path, source.text, source.data, selected_rules(options.settings), rules, catalog),
+    )
     messages = [f"{path}: {message}" for message in result.messages]
     diff = unified_diff(path, source.text, result.text) if result.text != source.text else ""
     linted = result.linted
@@ -131,11 +172,22 @@ def _check(file: Path, path: str, options: RunOptions) -> FileOutcome:
         elif _rename_no_clobber(file, target):
             fixed[finding.code] = fixed.get(finding.code, 0) + 1
             file, path = target, target_path
-            linted = lint_text(path, source.text, rules_for(path, options.settings))
+            linted = lint_text(
+                path, source.text, rules_for(path, options.settings), catalog=catalog
+            )
         else:
             messages.append(f"{path}: not renamed to {fix.new_name}: that file exists")
     outcome = _finish(source, path, options, linted)
-    return replace(outcome, fixed=fixed, diff=diff, messages=tuple(messages))
+    vanished = result.found_before - sum(fixed.values()) - len(linted.findings)
+    changed = original[0] != path or result.text != original_text
+    return replace(
+        outcome,
+        fixed=fixed,
+        diff=diff,
+        messages=tuple(messages),
+        vanished=vanished,
+        before=original if changed else None,
+    )
 
 
 def _finish(source: SourceFile, path: str, options: RunOptions, linted: LintedFile) -> FileOutcome:
@@ -147,6 +199,7 @@ def _finish(source: SourceFile, path: str, options: RunOptions, linted: LintedFi
         source.data,
         selected_rules(options.settings),
         rules_for(path, options.settings),
+        linted.catalog,
     )
     cache = _cache(options)
     if cache is not None:
@@ -227,7 +280,9 @@ def _variant(options: RunOptions) -> str:
 
 
 def _key(data: bytes, path: str, options: RunOptions) -> str:
-    return cache_key(data, path, options.settings.fingerprint(), _variant(options))
+    # A result depends on the catalog as much as on the settings: a sync must invalidate it.
+    catalog = catalog_for(options.settings).digest
+    return cache_key(data, path, f"{options.settings.fingerprint()}-{catalog}", _variant(options))
 
 
 def _from_cache(file: Path, options: RunOptions, cache: Cache | None) -> FileOutcome | None:

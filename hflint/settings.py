@@ -30,6 +30,8 @@ class Settings:
     extend_select: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     cache_dir: Path | None = None
+    # Where synced catalog snapshots are (None: `hflint.catalog.user_catalog_dir`'s default).
+    catalog_dir: Path | None = None
     # `[tool.hflint.priorities]` as canonical JSON ("" for hflint's own table); JSON keeps the
     # settings hashable and picklable for worker processes.
     priorities: str = ""

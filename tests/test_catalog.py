@@ -11,17 +11,38 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hflint.catalog import CATALOG_FILE, load_catalog
+from hflint.catalog import (
+    installed_transformers_version,
+    load_catalog,
+    shipped_snapshot,
+    snapshot_version,
+)
 from hflint.cli import cli
 
 REPO = Path(__file__).parent.parent
+SHIPPED = snapshot_version(shipped_snapshot())
+
+
+def _locked_version(package: str) -> str:
+    for line in (REPO / "requirements.lock").read_text().splitlines():
+        name, _, version = line.partition("==")
+        if name.strip().lower() == package:
+            return version.strip()
+    raise AssertionError(f"{package} is not pinned in requirements.lock")
+
+
+def test_the_shipped_snapshot_is_that_of_the_pinned_transformers() -> None:
+    """`scripts/lock` re-pins and re-syncs together; a hand edit of one alone fails here."""
+    assert _locked_version("transformers") == SHIPPED
 
 
 def test_shipped_catalog_equals_a_fresh_sync() -> None:
+    """In the environment `scripts/setup` builds from the lock, sync reproduces the shipped file."""
     from hflint.catalog.sync import build_catalog, check_unambiguous, render
 
+    assert installed_transformers_version() == SHIPPED, "the venv is not built from the lock"
     fresh = build_catalog()
-    assert render(fresh) == CATALOG_FILE.read_text(encoding="utf-8"), "run `hflint catalog sync`"
+    assert render(fresh) == shipped_snapshot().read_text(encoding="utf-8")
     assert check_unambiguous(fresh) == []
 
 
@@ -129,3 +150,116 @@ def test_priorities_override_in_config(tmp_path: Path, monkeypatch: pytest.Monke
     assert "did you mean xlnet" in bad.stderr
     pyproject.write_text("[tool.hflint.priorities.urgent]\nmine = []\n")
     assert "unknown key 'urgent'" in runner.invoke(cli, ["catalog", "show", "xlnet"]).stderr
+
+
+# --- a transformers other than the shipped snapshot's -----------------------------------------------
+
+DRIFTED = "9.9.9"
+
+
+def _pretend_installed(tmp_path: Path, version: str) -> dict[str, str]:
+    """The environment of a subprocess in which package metadata says transformers `version` is
+    installed (metadata is all lint reads; the real package stays importable for `sync`)."""
+    site = tmp_path / "fake-site"
+    info = site / f"transformers-{version}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: transformers\nVersion: {version}\n"
+    )
+    return {**os.environ, "PYTHONPATH": str(site)}
+
+
+def _snapshot_for(directory: Path, version: str, extra_type: str) -> Path:
+    """A catalog snapshot for `version`: the shipped one plus a model type it does not know."""
+    data = json.loads(shipped_snapshot().read_text(encoding="utf-8"))
+    data["transformers_version"] = version
+    data["models"][extra_type] = data["models"]["bert"]
+    target = directory / f"transformers-{version}.json"
+    target.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return target
+
+
+def _hflint(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hflint", *args], capture_output=True, text=True, env=env, cwd=cwd
+    )
+
+
+def test_lint_uses_the_snapshot_of_the_installed_transformers(
+    tmp_path: Path, isolated_catalog_dir: Path
+) -> None:
+    env = _pretend_installed(tmp_path, DRIFTED)
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    for name in ("test_hf_bert.py", "test_hf_gpt2.py"):
+        (suite / name).write_text((REPO / "fixtures" / "sample_suite" / name).read_text())
+    (suite / "test_hf_brandnew.py").write_text(
+        (REPO / "fixtures" / "sample_suite" / "test_hf_bert.py")
+        .read_text()
+        .replace("TestBertModels", "TestBrandnewModels")
+    )
+    args = ["--select", "HF503", "--jobs", "2", "suite"]
+
+    stale = _hflint(args, env, tmp_path)
+    warnings = [line for line in stale.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1, stale.stderr  # once per run, not once per worker or per file
+    assert SHIPPED in warnings[0] and DRIFTED in warnings[0]
+    assert "hflint catalog sync" in warnings[0]
+    assert "HF503" in stale.stdout and "brandnew" in stale.stdout
+
+    # The same run once a snapshot for the installed version exists: it is used, no warning, and
+    # the cached results of the previous run (same files, other catalog) are not reused.
+    _snapshot_for(isolated_catalog_dir, DRIFTED, "brandnew")
+    synced = _hflint(args, env, tmp_path)
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    assert "warning" not in synced.stderr and "All checks passed" in synced.stdout
+
+    # And `catalog show` says which snapshot that is.
+    shown = _hflint(["catalog", "show", "brandnew", "--format", "json"], env, tmp_path)
+    record = json.loads(shown.stdout)
+    assert record["transformers_version"] == DRIFTED
+    assert record["catalog"] == str(isolated_catalog_dir / f"transformers-{DRIFTED}.json")
+
+
+def test_sync_check_names_both_versions(tmp_path: Path, isolated_catalog_dir: Path) -> None:
+    env = _pretend_installed(tmp_path, DRIFTED)
+    _snapshot_for(isolated_catalog_dir, DRIFTED, "brandnew")
+    checked = _hflint(["catalog", "sync", "--check"], env, tmp_path)
+    assert checked.returncode == 1
+    # Lint uses the 9.9.9 snapshot (metadata says so); the transformers that imports is the real one.
+    assert f"transformers {DRIFTED}" in checked.stderr
+    assert f"transformers {installed_transformers_version()} is installed" in checked.stderr
+    assert "hflint catalog sync" in checked.stderr
+
+    matching = _hflint(["catalog", "sync", "--check"], dict(os.environ), tmp_path)
+    assert matching.returncode == 0, matching.stderr
+    assert f"matches the installed transformers {SHIPPED}" in matching.stdout
+
+
+def test_sync_writes_to_the_user_catalog_dir_never_the_package(
+    tmp_path: Path, isolated_catalog_dir: Path
+) -> None:
+    package_data = sorted(p.name for p in shipped_snapshot().parent.iterdir())
+    name = f"transformers-{installed_transformers_version()}.json"
+
+    default = _hflint(["catalog", "sync"], dict(os.environ), tmp_path)
+    assert default.returncode == 0, default.stderr
+    written = isolated_catalog_dir / name
+    assert str(written) in default.stdout and "(new)" in default.stdout
+    assert written.read_text() == shipped_snapshot().read_text()
+
+    # `catalog-dir` of [tool.hflint] is relative to the pyproject.toml, and wins over the variable.
+    (tmp_path / "pyproject.toml").write_text('[tool.hflint]\ncatalog-dir = "catalogs"\n')
+    configured = _hflint(["catalog", "sync"], dict(os.environ), tmp_path)
+    assert configured.returncode == 0, configured.stderr
+    assert (tmp_path / "catalogs" / name).is_file()
+
+    # Without either, the user's cache directory.
+    (tmp_path / "pyproject.toml").unlink()
+    env = {k: v for k, v in os.environ.items() if k != "HFLINT_CATALOG_DIR"}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    cached = _hflint(["catalog", "sync"], env, tmp_path)
+    assert (tmp_path / "cache" / "hflint" / "catalogs" / name).is_file(), cached.stderr
+    again = _hflint(["catalog", "sync"], env, tmp_path)
+    assert "(unchanged)" in again.stdout
+    assert sorted(p.name for p in shipped_snapshot().parent.iterdir()) == package_data

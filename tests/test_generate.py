@@ -138,7 +138,7 @@ def test_model_types_without_a_pipeline_task_are_refused(tmp_path: Path) -> None
 
 
 def test_missing_counts_name_variants_and_skips_existing_files(tmp_path: Path) -> None:
-    gptj = skeletons.filled_skeleton("gptj").code
+    gptj = skeletons.filled_skeleton("gptj", load_catalog()).code
     (tmp_path / "test_hf_gpt-j.py").write_text(gptj)  # a name variant covers gptj
     (tmp_path / "test_hf_bert.py").write_text("x = (\n")  # does not parse: covers nothing
     critical = {e.model_type for e in load_catalog().by_priority("critical") if e.tasks}
@@ -331,7 +331,7 @@ def test_the_fill_codemod_runs_under_libcst_tool(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Transformed 1 files successfully." in result.stderr
-    assert target.read_text() == skeletons.filled_skeleton("vit").code
+    assert target.read_text() == skeletons.filled_skeleton("vit", load_catalog()).code
 
 
 # --- the skeletons ---------------------------------------------------------------------------------
@@ -370,7 +370,7 @@ def test_generic_feature_extraction_only_models_are_tested_directly() -> None:
     assert skeletons.family_for(catalog.resolve("dpr"), "feature-extraction") == "direct"
     assert skeletons.family_for(catalog.resolve("bert"), "feature-extraction") == "text"
     # A model the catalog does not know gets the generic text skeleton.
-    unknown = skeletons.filled_skeleton("tinyllama").code
+    unknown = skeletons.filled_skeleton("tinyllama", load_catalog()).code
     assert 'pipeline("feature-extraction", model=self.model_id' in unknown
     assert "transformers.AutoModel.from_pretrained" in unknown
 
@@ -396,5 +396,5 @@ def test_each_family_loads_its_own_preprocessor() -> None:
         "whisper": "feature_extractor = transformers.AutoFeatureExtractor.from_pretrained",
     }
     for model_name, line in expected.items():
-        code = skeletons.filled_skeleton(model_name).code
+        code = skeletons.filled_skeleton(model_name, load_catalog()).code
         assert line in code and "skeleton" not in code.lower().replace("pipeline` skeleton", "")

@@ -41,7 +41,7 @@ from hflint.codemods.fill_skeleton import (
     placeholder_paths,
 )
 
-from hflint.catalog import load_catalog
+from hflint.catalog import Catalog
 from hflint.testclass import main_guards, module_level_names
 
 __all__ = [
@@ -75,6 +75,7 @@ def skeleton_source(family: str) -> str:
 @cache
 def filled_skeleton(
     model_name: str,
+    catalog: Catalog,
     *,
     class_name: str | None = None,
     model_id: str | None = None,
@@ -83,7 +84,6 @@ def filled_skeleton(
     """The skeleton of `model_name`'s family, filled for it: the model resolved through the catalog
     (any spelling), its default task unless `task` is given, with that task's input and auto class,
     and its test class named `class_name` when given."""
-    catalog = load_catalog()
     model = catalog.resolve(model_name)
     filling = filling_for(
         model_name, model, catalog, class_name=class_name, model_id=model_id, task=task

@@ -1,17 +1,24 @@
-"""What hflint knows about transformers' model types, read from a data file shipped in the package.
+"""What hflint knows about transformers' model types, read from a snapshot per transformers version.
 
-`hflint catalog sync` (`hflint.catalog.sync`) derives `data/catalog.json` from the installed
-transformers; everything else reads that file and never imports transformers. Names resolve however
-users spell them: `gpt-j`, `gpt_j`, `GPT-J` and `gptj` are one model type, and family names such as
-`flan-t5` or `codellama` resolve to the type their checkpoints use.
+`hflint catalog sync` (`hflint.catalog.sync`) derives a snapshot, `transformers-<version>.json`, from
+the installed transformers; everything else reads snapshots and never imports transformers. One
+snapshot ships in the package (`data/`, the version hflint pins); `sync` writes the installed version's
+into a user catalog directory. Lint uses the snapshot of the installed transformers (its version read
+from package metadata) when there is one, else the shipped one, with a warning (`choose_catalog`).
+
+Names resolve however users spell them: `gpt-j`, `gpt_j`, `GPT-J` and `gptj` are one model type, and
+family names such as `flan-t5` or `codellama` resolve to the type their checkpoints use.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import importlib.metadata
 import json
+import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -19,9 +26,12 @@ from types import MappingProxyType
 from typing import Any
 
 from hflint.compat import tomllib
+from hflint.settings import Settings
 
 DATA = Path(__file__).parent / "data"
-CATALOG_FILE = DATA / "catalog.json"
+SNAPSHOT_PREFIX = "transformers-"
+# Where `hflint catalog sync` writes and lint looks, unless `[tool.hflint] catalog-dir` says otherwise.
+CATALOG_DIR_ENV = "HFLINT_CATALOG_DIR"
 PRIORITIES_FILE = DATA / "priorities.toml"
 SCHEMA_VERSION = 1
 PRIORITY_LEVELS = ("critical", "high", "medium")
@@ -60,7 +70,8 @@ class ModelEntry:
         return tuple(sorted(forms))
 
 
-@dataclass(frozen=True)
+# Compared (and hashed, as a cache key) by identity: `load_catalog` builds each catalog once.
+@dataclass(frozen=True, eq=False)
 class Catalog:
     transformers_version: str
     pipeline_tasks: frozenset[str]
@@ -69,6 +80,8 @@ class Catalog:
     models: Mapping[str, ModelEntry]
     exports: frozenset[str]
     family_aliases: Mapping[str, str]
+    # A hash of the snapshot's text: cached lint results are only valid for the catalog they used.
+    digest: str = ""
     _index: Mapping[str, str] = field(repr=False, default_factory=dict)
 
     def resolve(self, name: str) -> ModelEntry | None:
@@ -92,7 +105,7 @@ class Catalog:
         return [entry for entry in self.models.values() if entry.priority == level]
 
 
-def _build(data: Mapping[str, Any], priorities: Mapping[str, str]) -> Catalog:
+def _build(data: Mapping[str, Any], priorities: Mapping[str, str], digest: str) -> Catalog:
     models = {
         model_type: ModelEntry(
             model_type=model_type,
@@ -118,14 +131,83 @@ def _build(data: Mapping[str, Any], priorities: Mapping[str, str]) -> Catalog:
         models=MappingProxyType(models),
         exports=frozenset(data["exports"]),
         family_aliases=MappingProxyType(dict(data["family_aliases"])),
+        digest=digest,
         _index=MappingProxyType(index),
     )
 
 
+def snapshot_name(version: str) -> str:
+    return f"{SNAPSHOT_PREFIX}{version}.json"
+
+
+def snapshot_version(path: Path) -> str:
+    """`transformers-5.25.0.json` -> `5.25.0`."""
+    return path.name.removeprefix(SNAPSHOT_PREFIX).removesuffix(".json")
+
+
+def shipped_snapshot() -> Path:
+    """The snapshot shipped in the package: there is exactly one, for the pinned transformers."""
+    found = sorted(DATA.glob(snapshot_name("*")))
+    if len(found) != 1:
+        raise RuntimeError(
+            f"hflint's package should hold one catalog snapshot in {DATA}, not {found}"
+        )
+    return found[0]
+
+
+def installed_transformers_version() -> str | None:
+    """The installed transformers' version, from its package metadata: nothing is imported."""
+    try:
+        return importlib.metadata.version("transformers")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def user_catalog_dir(configured: Path | None = None) -> Path:
+    """Where synced snapshots live: `[tool.hflint] catalog-dir`, else `$HFLINT_CATALOG_DIR`, else
+    hflint's folder in the user's cache directory (`$XDG_CACHE_HOME`, by default `~/.cache`)."""
+    if configured is not None:
+        return configured
+    if os.environ.get(CATALOG_DIR_ENV):
+        return Path(os.environ[CATALOG_DIR_ENV]).expanduser()
+    cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache_home) / "hflint" / "catalogs"
+
+
+@dataclass(frozen=True)
+class CatalogChoice:
+    """Which snapshot a run uses, and the warning to show once when it is not the installed
+    transformers' (None when it is, or when transformers is not installed: lint needs no
+    transformers, and then the shipped snapshot is all there is)."""
+
+    path: Path
+    version: str
+    installed: str | None
+    warning: str | None
+
+
+def choose_catalog(configured_dir: Path | None = None) -> CatalogChoice:
+    shipped = shipped_snapshot()
+    shipped_version = snapshot_version(shipped)
+    installed = installed_transformers_version()
+    if installed is None or installed == shipped_version:
+        return CatalogChoice(shipped, shipped_version, installed, None)
+    synced = user_catalog_dir(configured_dir) / snapshot_name(installed)
+    if synced.is_file():
+        return CatalogChoice(synced, installed, installed, None)
+    warning = (
+        f"hflint's catalog is that of transformers {shipped_version}, but transformers {installed} "
+        f"is installed: model types and tasks added since are unknown to lint; run "
+        f"`hflint catalog sync` to write transformers {installed}'s catalog to {synced.parent}"
+    )
+    return CatalogChoice(shipped, shipped_version, installed, warning)
+
+
 @cache
-def _raw_catalog() -> Mapping[str, Any]:
-    data: Mapping[str, Any] = json.loads(CATALOG_FILE.read_text(encoding="utf-8"))
-    return data
+def _raw_catalog(path: Path) -> tuple[Mapping[str, Any], str]:
+    text = path.read_text(encoding="utf-8")
+    data: Mapping[str, Any] = json.loads(text)
+    return data, hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def default_priority_table() -> dict[str, Any]:
@@ -147,12 +229,37 @@ def priority_of_types(table: Mapping[str, Any], resolve: Any) -> dict[str, str]:
 
 
 @cache
-def _load(priority_key: str) -> Catalog:
+def _load(priority_key: str, path: Path) -> Catalog:
     table = json.loads(priority_key) if priority_key else default_priority_table()
-    bare = _build(_raw_catalog(), {})
-    return _build(_raw_catalog(), priority_of_types(table, bare.resolve))
+    data, digest = _raw_catalog(path)
+    bare = _build(data, {}, digest)
+    return _build(data, priority_of_types(table, bare.resolve), digest)
 
 
-def load_catalog(priorities: Mapping[str, Mapping[str, Sequence[str]]] | None = None) -> Catalog:
-    """The shipped catalog, with the default priorities or the given table (from config)."""
-    return _load(json.dumps(priorities, sort_keys=True) if priorities else "")
+def load_catalog(
+    priorities: Mapping[str, Mapping[str, Sequence[str]]] | None = None, path: Path | None = None
+) -> Catalog:
+    """The catalog in snapshot `path` (by default the one `choose_catalog` picks), with the default
+    priorities or the given table (from config)."""
+    snapshot = path if path is not None else choose_catalog().path
+    return _load(json.dumps(priorities, sort_keys=True) if priorities else "", snapshot)
+
+
+def catalog_for(settings: Settings, *, warn: Callable[[str], object] | None = None) -> Catalog:
+    """The catalog a run with `settings` uses: the chosen snapshot, with the configured priorities.
+    The command a user ran passes `warn`, so the choice's warning is shown once; workers pass none."""
+    choice = choose_catalog(settings.catalog_dir)
+    if warn is not None and choice.warning is not None:
+        warn(choice.warning)
+    priorities = json.loads(settings.priorities) if settings.priorities else None
+    return load_catalog(priorities, choice.path)
+
+
+def catalog_in(scratch: Mapping[str, object]) -> Catalog:
+    """The catalog a codemod was handed in its context's scratch (`CATALOG_KEY`); run on its own,
+    as `python -m libcst.tool codemod`, a codemod uses the default one."""
+    catalog = scratch.get(CATALOG_KEY)
+    return catalog if isinstance(catalog, Catalog) else load_catalog()
+
+
+CATALOG_KEY = "hflint.catalog"

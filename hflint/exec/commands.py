@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib.util
 import json
 import os
 import sys
@@ -19,7 +20,7 @@ from typing import Any, NoReturn
 import click
 
 from hflint import __version__
-from hflint.catalog import Catalog, load_catalog
+from hflint.catalog import CATALOG_DIR_ENV, Catalog, catalog_for
 from hflint.config import ConfigError, load_settings
 from hflint.discovery import discover
 from hflint.exec import records as rec
@@ -50,6 +51,22 @@ _RECORD_FIELDS = frozenset(f.name for f in dataclasses.fields(rec.Record))
 def _fail(message: str) -> NoReturn:
     click.echo(f"hflint: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+def _require(command: str, packages: tuple[str, ...]) -> None:
+    """Exit 2 naming what to install when `packages` are missing (found without importing them:
+    a run must not pay torch's start-up only to learn it is there)."""
+    missing = [name for name in packages if importlib.util.find_spec(name) is None]
+    if missing:
+        _fail(
+            f"hflint {command} needs {' and '.join(missing)}, not installed in {sys.prefix}: "
+            f"install the torch build for this machine (README, 'Installing torch'), then "
+            f"`pip install 'hflint[exec]'`"
+        )
+
+
+def _warn(message: str) -> None:
+    click.echo(f"hflint: warning: {message}", err=True)
 
 
 def _settings(config_path: Path | None, paths: list[Path]) -> tuple[Settings, dict[str, Any]]:
@@ -108,6 +125,7 @@ Examples:
 def hardware_command(format_name: str, device: str | None, config_path: Path | None) -> None:
     """What `hflint exec` can run on here: CPU, CUDA, ROCm, MPS and XPU devices, torch's version."""
     _, table = _settings(config_path, [])
+    _require("hardware", ("torch",))
     try:
         from hflint.exec.hardware import probe
 
@@ -248,6 +266,8 @@ def exec_command(
     backend_name = backend or table.get("backend", "local")
     if address is None and backend_name == "ray":
         address = table.get("ray-address")
+    if backend_name == "local":  # Ray's workers run wherever the cluster has them installed
+        _require("exec", ("torch", "transformers"))
 
     found = discover(paths, settings)
     if found.missing:
@@ -270,7 +290,7 @@ def exec_command(
     }
     meta: dict[str, Any] = {"tool": "hflint", "version": __version__, "selection": selection}
     if not files:
-        click.echo("hflint: warning: no test files selected", err=True)
+        _warn("no test files selected")
         meta["seconds"] = time.monotonic() - started
         _emit(rec.render(format_name, [], meta), output_file)
         sys.exit(EXIT_OK)
@@ -313,6 +333,8 @@ def _run(
 ) -> tuple[list[rec.Record], str | None]:
     """Start the backend, check the device, gate, plan and run; (records, backend failure)."""
     environment = {"TOKENIZERS_PARALLELISM": "false"}  # tokenizers' threads and fork do not mix
+    if settings.catalog_dir is not None:  # the worker's tiny models read the run's catalog
+        environment[CATALOG_DIR_ENV] = str(settings.catalog_dir)
     if source == "synth":
         environment["HF_HUB_OFFLINE"] = "1"  # tiny models are local: a download attempt is a bug
     sample, seed = sampling
@@ -345,8 +367,11 @@ def _run(
         dirty = {} if no_lint_gate else select.lint_gate(files, settings, None, not no_cache)
         runnable = [file for file in files if file not in dirty]
         if sample is not None:
+            # A sample is drawn from what can run; what the gate left out is a count, not a list.
             runnable = select.sample(runnable, sample, seed, settings.root)
-        catalog = load_catalog(json.loads(settings.priorities) if settings.priorities else None)
+            meta["selection"]["left_out_by_lint_gate"] = len(dirty)
+            dirty = {}
+        catalog = catalog_for(settings, warn=_warn)
         skipped = [
             _skipped(file, reason, device, versions, catalog) for file, reason in dirty.items()
         ]
