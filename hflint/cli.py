@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from hflint import __version__, output
-from hflint.catalog import PRIORITY_LEVELS, Catalog, load_catalog
+from hflint.catalog import (
+    PRIORITY_LEVELS,
+    Catalog,
+    catalog_for,
+    choose_catalog,
+    snapshot_name,
+    user_catalog_dir,
+)
 from hflint.config import ConfigError, init_config, load_settings, validate_codes
 from hflint.diagnostics import Applicability, Diagnostic
 from hflint.discovery import discover
@@ -162,6 +169,7 @@ def check(
     except ConfigError as error:
         _fail(str(error))
     settings = replace(settings, **overrides)
+    _catalog(settings)
     found = discover(paths, settings)
     for missing in found.missing:
         click.echo(f"hflint: error: {missing}: no such file or directory", err=True)
@@ -256,14 +264,22 @@ def _summary(
     remaining = len(diagnostics)
     if not files:
         return "warning: no test files found (default include: **/test_hf_*.py)\n"
+    vanished = sum(o.vanished for o in outcomes)
     if not remaining:
-        return (
-            f"Fixed {fixed} error{'s' if fixed != 1 else ''}; all checks passed!\n"
-            if fixed
-            else "All checks passed!\n"
+        if not fixed:
+            return "All checks passed!\n"
+        also = f" (and {vanished} that went away with them)" if vanished > 0 else ""
+        return f"Fixed {fixed} error{'s' if fixed != 1 else ''}{also}; all checks passed!\n"
+    if fixed or vanished:
+        aside = (
+            f"; {vanished} went away with other fixes"
+            if vanished > 0
+            else (f"; {-vanished} new after fixing" if vanished < 0 else "")
         )
-    if fixed:
-        head = f"Found {fixed + remaining} errors ({fixed} fixed, {remaining} remaining)."
+        head = (
+            f"Found {fixed + remaining + vanished} errors "
+            f"({fixed} fixed, {remaining} remaining{aside})."
+        )
     else:
         head = f"Found {remaining} error{'s' if remaining != 1 else ''}."
     counts = Counter(d.fix.applicability for d in diagnostics if d.fix is not None)
@@ -287,8 +303,12 @@ def _summary(
 
 
 def _catalog(settings: Settings) -> Catalog:
-    """The catalog with the priorities of `[tool.hflint.priorities]`, when the config has them."""
-    return load_catalog(json.loads(settings.priorities) if settings.priorities else None)
+    """The run's catalog; says on stderr when it is not that of the installed transformers."""
+    return catalog_for(settings, warn=_warn)
+
+
+def _warn(message: str) -> None:
+    click.echo(f"hflint: warning: {message}", err=True)
 
 
 def _fail(message: str) -> NoReturn:
@@ -367,10 +387,11 @@ def main() -> None:
 Examples:
   hflint catalog show gpt-j
   hflint catalog show xlm_roberta --format json
-  hflint catalog sync --check      (CI: is the shipped catalog that of the installed transformers?)""",
+  hflint catalog sync              (write the installed transformers' catalog for lint to use)
+  hflint catalog sync --check      (CI: is lint's catalog that of the installed transformers?)""",
 )
 def catalog_group() -> None:
-    """What hflint knows about transformers' model types (shipped with hflint)."""
+    """What hflint knows about transformers' model types (one catalog per transformers version)."""
 
 
 @catalog_group.command("show")
@@ -411,6 +432,7 @@ def catalog_show(name: str, format_name: str, config_path: Path | None) -> None:
         "tasks": dict(entry.tasks),
         "checkpoint": entry.checkpoint,
         "transformers_version": catalog.transformers_version,
+        "catalog": str(choose_catalog(settings.catalog_dir).path),
     }
     if format_name == "json":
         click.echo(json.dumps(record, indent=2))
@@ -428,32 +450,61 @@ def catalog_show(name: str, format_name: str, config_path: Path | None) -> None:
 @click.option(
     "--check",
     is_flag=True,
-    help="Compare with the installed transformers; write nothing; exit 1 if they differ.",
+    help="Compare the catalog lint uses with the installed transformers; write nothing; exit 1 if "
+    "they differ.",
 )
-def catalog_sync(check: bool) -> None:
-    """Derive the catalog from the installed transformers (needs `pip install hflint[exec]`)."""
-    from hflint.catalog import CATALOG_FILE
-
+@click.option(
+    "--catalog-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where to write [default: catalog-dir of [tool.hflint], else $HFLINT_CATALOG_DIR, else "
+    "~/.cache/hflint/catalogs].",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="pyproject.toml with [tool.hflint] catalog-dir.",
+)
+def catalog_sync(check: bool, catalog_dir: Path | None, config_path: Path | None) -> None:
+    """Derive the installed transformers' catalog and write it as `transformers-<version>.json`
+    (needs `pip install hflint[exec]`). The installed package is never written to."""
+    try:
+        settings = load_settings(config_path, [])
+    except ConfigError as error:
+        _fail(str(error))
     try:
         from hflint.catalog.sync import build_catalog, render
 
-        fresh = render(build_catalog())
+        built = build_catalog()
     except ImportError as error:
         _fail(f"catalog sync needs transformers installed ({error})")
-    current = CATALOG_FILE.read_text(encoding="utf-8")
+    fresh, installed = render(built), built["transformers_version"]
+    directory = catalog_dir or settings.catalog_dir
     if check:
-        if fresh != current:
+        used = choose_catalog(directory)
+        if used.path.read_text(encoding="utf-8") != fresh:
+            why = "" if used.version == installed else " (another version)"
             click.echo(
-                f"{CATALOG_FILE} differs from the installed transformers; run `hflint catalog sync`",
+                f"The catalog lint uses is that of transformers {used.version}{why} ({used.path}); "
+                f"transformers {installed} is installed: run `hflint catalog sync`",
                 err=True,
             )
             sys.exit(EXIT_DIAGNOSTICS)
-        click.echo("The shipped catalog matches the installed transformers.")
+        click.echo(
+            f"The catalog lint uses ({used.path}) matches the installed transformers {installed}."
+        )
         return
     from hflint.source import write_atomic
 
-    write_atomic(CATALOG_FILE, fresh.encode("utf-8"))
-    click.echo(f"Wrote {CATALOG_FILE} ({'changed' if fresh != current else 'unchanged'})")
+    target = user_catalog_dir(directory) / snapshot_name(installed)
+    previous = target.read_text(encoding="utf-8") if target.is_file() else None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, fresh.encode("utf-8"))
+    except OSError as error:
+        _fail(f"cannot write {target}: {error.strerror or error}")
+    state = "new" if previous is None else ("changed" if previous != fresh else "unchanged")
+    click.echo(f"Wrote transformers {installed}'s catalog to {target} ({state})")
 
 
 @cli.command(

@@ -20,6 +20,8 @@ from hflint.naming import model_name_from_path
 from hflint.source import SourceError, read_source
 
 LEVELS = (*PRIORITY_LEVELS, "all")
+# The priorities file calls the medium level `tracked` (its section name); both are accepted.
+LEVEL_ALIASES = {"tracked": "medium"}
 
 
 @dataclass(frozen=True)
@@ -143,13 +145,15 @@ def parse_thresholds(text: str) -> dict[str, float]:
     """`critical=100,high=90` -> {"critical": 100.0, "high": 90.0}; ValueError naming the problem."""
     thresholds: dict[str, float] = {}
     for part in filter(None, (piece.strip() for piece in text.split(","))):
-        level, equals, value = part.partition("=")
-        if not equals or level.strip() not in LEVELS:
+        written, equals, value = part.partition("=")
+        level = LEVEL_ALIASES.get(written.strip(), written.strip())
+        if not equals or level not in LEVELS:
             raise ValueError(
-                f"{part!r}: expected LEVEL=PERCENT with LEVEL one of {', '.join(LEVELS)}"
+                f"{part!r}: expected LEVEL=PERCENT with LEVEL one of critical, high, medium "
+                "(or tracked), all"
             )
         try:
-            thresholds[level.strip()] = float(value)
+            thresholds[level] = float(value)
         except ValueError:
             raise ValueError(f"{part!r}: {value!r} is not a number") from None
     return thresholds
@@ -169,10 +173,18 @@ def render(report: CoverageReport, format_name: str, *, roadmap_limit: int = 25)
     markdown = format_name == "markdown"
     lines: list[str] = []
     heading = "## " if markdown else ""
+    covered = report.by_level["all"]
     lines.append(
-        f"{heading}Coverage of {len(report.tested)} model types by {report.files} files "
-        f"(transformers {report.transformers_version})"
+        f"{heading}Coverage: {len(covered.covered)} of {covered.total} model types by "
+        f"{report.files} files (transformers {report.transformers_version})"
     )
+    # Types a file is named for but that the tables do not count, so the header and the tables agree.
+    uncounted = sorted(set(report.tested) - set(covered.covered))
+    if uncounted:
+        lines.append(
+            f"Not counted: {', '.join(uncounted)} (their files do not parse, or the type has no "
+            "pipeline task)"
+        )
     lines.append("")
     lines += _table(["priority", "covered", "total", "percent"], report.by_level, markdown)
     lines.append("")

@@ -10,6 +10,7 @@ take the model from the file name, as hflint's fixes do).
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -211,3 +212,23 @@ def test_fix_constructor(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None
         '        return {"success": True}\n'
     )
     assert "HF106" not in lint_codes(workdir, monkeypatch)
+
+
+def test_the_readme_example_runs_as_printed(tmp_path: Path) -> None:
+    """README's shell block, run as is in a directory holding the file it names."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks = [block.split("\n", 1)[1] for block in readme.split("```")[1::2]]
+    (example,) = [block for block in blocks if "libcst.tool codemod" in block]
+    (tmp_path / TARGET).write_text("class TestT5Models:\n    pass\n", encoding="utf-8")
+    bin_dir = str(Path(sys.executable).parent)  # `python` is this environment's interpreter
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", example],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / TARGET).read_text(encoding="utf-8") == "class TestBartModels:\n    pass\n"

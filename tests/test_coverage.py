@@ -60,6 +60,27 @@ def test_fail_under_and_formats(tmp_path: Path) -> None:
     assert "## Files whose name gives no known model" in out
 
 
+def test_the_header_counts_what_the_table_counts() -> None:
+    code, out, _ = coverage(str(SUITE))
+    assert code == 0
+    all_row = next(line.split() for line in out.splitlines() if line.startswith("all "))
+    covered, total = all_row[1], all_row[2]
+    assert out.splitlines()[0].startswith(f"Coverage: {covered} of {total} model types by 53 files")
+    # The types a file is named for that the table leaves out are named, with why.
+    assert out.splitlines()[1] == (
+        "Not counted: beit, blip, bloom, gpt_neo, swin (their files do not parse, or the type has "
+        "no pipeline task)"
+    )
+
+
+def test_tracked_is_the_medium_level(tmp_path: Path) -> None:
+    """README and the priorities file call the medium level `tracked`."""
+    (tmp_path / "test_hf_xlnet.py").write_text("x = 1\n")
+    assert coverage("--fail-under", "tracked=0.1", str(tmp_path))[0] == 0
+    code, _, err = coverage("--fail-under", "tracked=50", str(tmp_path))
+    assert code == 1 and "medium coverage" in err
+
+
 @pytest.mark.parametrize("bad", ["critical", "urgent=5", "high=lots"])
 def test_bad_thresholds_exit_2(tmp_path: Path, bad: str) -> None:
     code, _, err = coverage("--fail-under", bad, str(tmp_path))

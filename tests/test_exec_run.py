@@ -21,6 +21,7 @@ from click.testing import CliRunner, Result
 from exec_cases import write_cases
 
 from hflint.cli import cli
+from hflint.exec.select import GATE_SELECT
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "fixtures" / "sample_suite"
@@ -51,7 +52,8 @@ def hardware() -> dict[str, Any]:
 def test_hardware_json(hardware: dict[str, Any]) -> None:
     from importlib.metadata import version
 
-    assert hardware["torch"] == version("torch")
+    # torch reports its build too (`2.14.1+cu130`); its package metadata has the release only.
+    assert hardware["torch"].split("+")[0] == version("torch").split("+")[0]
     assert hardware["transformers"] == version("transformers")
     assert hardware["cpu"]["cores"] == os.cpu_count()
     assert hardware["cpu"]["memory_bytes"] > 0
@@ -202,6 +204,23 @@ def test_end_to_end_on_a_tiny_model_with_the_lint_gate(
     assert skipped is not None
     assert skipped.get("message", "").startswith("not lint-clean: HF101 missing-test-class")
     assert suite.get("skipped") == "2" and suite.get("failures") == "0"
+
+
+def test_a_sample_is_drawn_from_the_files_that_can_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--sample` on the sample suite: the files drawn are all lint-clean; the lint-dirty ones
+    are a count in the selection, not records."""
+    shutil.copytree(SAMPLE, tmp_path / "suite")
+    monkeypatch.chdir(tmp_path)
+    gate = ["--select", ",".join(GATE_SELECT), "--no-cache", "-q", "--format", "concise"]
+    dirty = {line.split(":")[0] for line in invoke([*gate, "suite"]).stdout.splitlines()}
+    result = invoke(["exec", "--sample", "2", "--format", "json", "-o", "exec.json", "suite"])
+    document = json.loads((tmp_path / "exec.json").read_text())
+    files = [record["file"] for record in document["records"]]
+    assert len(files) == 2 and not set(files) & dirty, document["records"]
+    assert document["selection"]["left_out_by_lint_gate"] == len(dirty) > 10
+    assert result.exit_code in (0, 1)
 
 
 def test_generated_files_pass_and_report_their_timings(

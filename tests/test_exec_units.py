@@ -314,6 +314,15 @@ def test_text_json_lines_and_exit_status() -> None:
     assert exit_status([records[0], records[3]]) == 0
 
 
+def test_what_a_sample_left_out_is_one_line() -> None:
+    meta = {"device": "cpu", "selection": {"left_out_by_lint_gate": 33}}
+    text = render("text", sample_records()[:1], meta)
+    assert text.rstrip().splitlines()[-2:] == [
+        "1 file: 1 passed on cpu",
+        "not sampled: 33 files the lint gate left out (`hflint exec` without --sample lists why)",
+    ]
+
+
 def test_the_text_summary_groups_skips_by_cause() -> None:
     reasons = [
         "not lint-clean: HF101 missing-test-class",

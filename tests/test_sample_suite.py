@@ -87,3 +87,23 @@ def test_cli_fix_on_a_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     )
     assert "No errors fixed." in second.output
     assert {f.name: f.read_bytes() for f in copy.glob("*.py")} == snapshot
+
+
+@pytest.mark.parametrize("flags", [["--fix"], ["--fix", "--unsafe-fixes"]])
+def test_the_fix_summary_adds_up_to_what_was_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flags: list[str]
+) -> None:
+    """`Found N errors (F fixed, R remaining; V went away ...)`: N is what a plain run found."""
+    shutil.copytree(SUITE, tmp_path / "suite")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    found = runner.invoke(cli, ["--no-cache", "suite"]).stdout.splitlines()
+    before = int(next(line for line in found if line.startswith("Found ")).split()[1])
+    fixing = runner.invoke(cli, ["--no-cache", *flags, "suite"]).stdout.splitlines()
+    summary = next(line for line in fixing if line.startswith("Found "))
+    words = summary.replace("(", " ").replace(";", " ").split()
+    fixed, remaining = int(words[3]), int(words[5])
+    vanished = int(words[7]) if "went away" in summary else 0
+    assert int(words[1]) == before == fixed + remaining + vanished, summary
+    after = runner.invoke(cli, ["--no-cache", "suite"]).stdout.splitlines()
+    assert f"Found {remaining} errors." in after

@@ -114,6 +114,12 @@ def render_text(records: Sequence[Record], meta: dict[str, Any], *, verbose: boo
     causes = Counter(skip_cause(r.reason or "") for r in records if r.status == "skipped")
     if causes:
         lines.append("skipped: " + ", ".join(f"{n} {cause}" for cause, n in causes.most_common()))
+    gated = meta.get("selection", {}).get("left_out_by_lint_gate")
+    if gated:
+        lines.append(
+            f"not sampled: {gated} file{'s' if gated != 1 else ''} the lint gate left out "
+            "(`hflint exec` without --sample lists why)"
+        )
     return "\n".join(lines) + "\n"
 
 
