@@ -25,7 +25,7 @@ from hflint.config import ConfigError, init_config, load_settings, validate_code
 from hflint.diagnostics import Applicability, Diagnostic
 from hflint.discovery import discover
 from hflint.output.statistics import render_statistics
-from hflint.rule import all_rules, rule_infos
+from hflint.rule import all_rules, canonical_selector, rule_infos
 from hflint.runner import FileOutcome, RunOptions, run
 from hflint.settings import Settings
 
@@ -49,9 +49,9 @@ class DefaultCommandGroup(click.Group):
 
 
 def _codes(values: Sequence[str]) -> tuple[str, ...]:
-    """`--select HF1,HF201 --select HF3` -> ("HF1", "HF201", "HF3")."""
+    """`--select HF1,hf201 --select missing-test-class` -> ("HF1", "HF201", "HF101")."""
     return tuple(
-        code.strip().upper() for value in values for code in value.split(",") if code.strip()
+        canonical_selector(code) for value in values for code in value.split(",") if code.strip()
     )
 
 
@@ -146,6 +146,7 @@ def check(
     jobs: int | None,
 ) -> None:
     """Check test files for problems (the default command)."""
+    names = [rule.name for rule in all_rules().values()]
     try:
         settings = load_settings(config_path, [Path(p) for p in paths])
         overrides: dict[str, Any] = {}
@@ -162,10 +163,20 @@ def check(
                 (None, flag) if key in overrides else (settings.config_path, key.replace("_", "-"))
             )
             validate_codes(
-                overrides.get(key, getattr(settings, key)), all_rules(), origin[1], path=origin[0]
+                overrides.get(key, getattr(settings, key)),
+                all_rules(),
+                origin[1],
+                known_names=names,
+                path=origin[0],
             )
         for _, codes in settings.per_file_ignores:
-            validate_codes(codes, all_rules(), "per-file-ignores", path=settings.config_path)
+            validate_codes(
+                codes,
+                all_rules(),
+                "per-file-ignores",
+                known_names=names,
+                path=settings.config_path,
+            )
     except ConfigError as error:
         _fail(str(error))
     settings = replace(settings, **overrides)
@@ -211,7 +222,13 @@ def check(
         body = output.render(format_name, report)
     if format_name in ("text", "concise") and not quiet:
         body += _fix_listing(outcomes) if show_fixes else ""
-        body += _summary(diagnostics, outcomes, unsafe_fixes=unsafe_fixes, files=len(found.files))
+        body += _summary(
+            diagnostics,
+            outcomes,
+            unsafe_fixes=unsafe_fixes,
+            files=len(found.files),
+            missing=found.missing,
+        )
     _emit(body, output_file)
     if errors or found.missing:
         sys.exit(EXIT_ERROR)
@@ -258,6 +275,23 @@ def _fix_listing(outcomes: list[FileOutcome]) -> str:
 
 
 def _summary(
+    diagnostics: list[Diagnostic],
+    outcomes: list[FileOutcome],
+    *,
+    unsafe_fixes: bool,
+    files: int,
+    missing: Sequence[str],
+) -> str:
+    """The closing lines; a path that does not exist gets the last word (the run exits 2)."""
+    summary = _findings_summary(diagnostics, outcomes, unsafe_fixes=unsafe_fixes, files=files)
+    if not missing:
+        return summary
+    if summary == "All checks passed!\n":
+        summary = f"All checks passed for the {files} file{'s' if files != 1 else ''} checked.\n"
+    return summary + f"Not found, so not checked: {', '.join(missing)}\n"
+
+
+def _findings_summary(
     diagnostics: list[Diagnostic], outcomes: list[FileOutcome], *, unsafe_fixes: bool, files: int
 ) -> str:
     fixed = sum(sum(o.fixed.values()) for o in outcomes)
@@ -352,7 +386,7 @@ def explain_rule(code: str) -> None:
     """Show a rule's documentation: what it does, why it matters, an example, fix safety."""
     infos = rule_infos()
     by_name = {info.name: info for info in infos.values()}
-    info = infos.get(code.upper()) or by_name.get(code)
+    info = infos.get(canonical_selector(code))
     if info is None:
         import difflib
 
@@ -367,13 +401,18 @@ def explain_rule(code: str) -> None:
 @cli.command("init", epilog="\b\nExamples:\n  hflint init\n  hflint init path/to/pyproject.toml")
 @click.argument("pyproject", type=click.Path(path_type=Path), default="pyproject.toml")
 def init(pyproject: Path) -> None:
-    """Add a commented default [tool.hflint] section to pyproject.toml, keeping the rest as it is."""
+    """Add a commented default [tool.hflint] section to pyproject.toml, keeping the rest as it is
+    (creating the file when there is none)."""
     try:
-        added = init_config(pyproject)
+        done = init_config(pyproject)
     except ConfigError as error:
         _fail(str(error))
     click.echo(
-        f"Added [tool.hflint] to {pyproject}" if added else f"{pyproject} already has [tool.hflint]"
+        {
+            "created": f"Created {pyproject} with a [tool.hflint] section",
+            "added": f"Added [tool.hflint] to {pyproject}",
+            "present": f"{pyproject} already has [tool.hflint]",
+        }[done]
     )
 
 

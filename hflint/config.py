@@ -35,6 +35,8 @@ _KEY_COMMENTS: dict[str, str] = {
     "cache-dir": "Where results are cached, relative to this file's directory.",
 }
 _STRING_LIST_KEYS = ("include", "exclude", "extend-exclude", "select", "ignore", "extend-select")
+# Lists of rule selectors: codes, prefixes, `ALL`, or rule names.
+_SELECTOR_KEYS = ("select", "ignore", "extend-select")
 # Sub-tables. `priorities` and `exec` belong to features that validate their own contents.
 _TABLE_KEYS = ("per-file-ignores", "priorities", "exec")
 # Keys whose default is no value, so `hflint init` writes them as comments.
@@ -101,7 +103,9 @@ def load_settings(config_path: Path | None, paths: Sequence[Path] = ()) -> Setti
     root = path.resolve().parent
     values: dict[str, Any] = {}
     for key, value in table.items():
-        if key in _STRING_LIST_KEYS:
+        if key in _SELECTOR_KEYS:
+            values[key.replace("-", "_")] = _selectors(_string_list(value, key, path))
+        elif key in _STRING_LIST_KEYS:
             values[key.replace("-", "_")] = _string_list(value, key, path)
         elif key == "respect-gitignore":
             if not isinstance(value, bool):
@@ -129,6 +133,7 @@ def validate_codes(
     known_codes: Collection[str],
     key: str,
     *,
+    known_names: Collection[str] = (),
     path: Path | None = None,
     table: str = TABLE,
 ) -> None:
@@ -139,21 +144,27 @@ def validate_codes(
     for code in codes:
         if code == "ALL" or (code and any(known.startswith(code) for known in known_codes)):
             continue
-        # Upper-casing first makes `hf101` suggest `HF101`: difflib is case-sensitive.
-        hint = _suggestion(code.upper(), [*known_codes, "ALL"])
-        raise ConfigError(path, key, f"{key!r} has unknown rule code {code!r}{hint}", table=table)
+        # A misspelt rule name is suggested a name, a misspelt code a code.
+        hint = _suggestion(code.upper(), [*known_codes, "ALL"]) or _suggestion(code, known_names)
+        reason = f"{key!r} has unknown rule code or name {code!r}{hint}"
+        raise ConfigError(path, key, reason, table=table)
 
 
-def init_config(pyproject: Path) -> bool:
-    """Append a commented default [tool.hflint] section to an existing pyproject.toml.
+def init_config(pyproject: Path) -> str:
+    """Append a commented default [tool.hflint] section to pyproject.toml, creating the file when
+    there is none: `created`, `added`, or `present` (changing nothing: it configures hflint).
 
     Everything already in the file stays byte-for-byte as it was (the section is appended, with the
-    file's own line endings). Returns False, changing nothing, when the file already configures
-    hflint.
+    file's own line endings).
     """
+    if not pyproject.exists():
+        if not pyproject.parent.is_dir():
+            raise ConfigError(pyproject, None, f"cannot be created: no directory {pyproject.parent}")
+        write_atomic(pyproject, default_section().encode())
+        return "created"
     original = _read(pyproject)
     if _hflint_table(_parse(pyproject, original)) is not None:
-        return False
+        return "present"
     # A file with any CRLF line is a CRLF file (an editor on Windows wrote it).
     newline = b"\r\n" if b"\r\n" in original else b"\n"
     prefix = original
@@ -169,7 +180,7 @@ def init_config(pyproject: Path) -> bool:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(pyproject, None, f"cannot append [{TABLE}]: {error}") from error
     write_atomic(pyproject, updated)
-    return True
+    return "added"
 
 
 def default_section() -> str:
@@ -265,8 +276,15 @@ def _per_file_ignores(value: object, path: Path) -> tuple[tuple[str, tuple[str, 
     patterns = _check_table(value, "per-file-ignores", path)
     table = f"{TABLE}.per-file-ignores"
     return tuple(
-        (pattern, _string_list(codes, pattern, path, table)) for pattern, codes in patterns.items()
+        (pattern, _selectors(_string_list(codes, pattern, path, table)))
+        for pattern, codes in patterns.items()
     )
+
+
+def _selectors(written: Iterable[str]) -> tuple[str, ...]:
+    from hflint.rule import canonical_selector  # the rules are loaded only when a config has these
+
+    return tuple(canonical_selector(selector) for selector in written)
 
 
 PRIORITY_SECTIONS = ("critical", "high", "tracked")

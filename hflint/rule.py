@@ -27,6 +27,7 @@ from hflint.syntax import SyntaxProblem
 
 CODE_PATTERN = re.compile(r"^HF\d{3}$")
 NAME_PATTERN = re.compile(r"^[a-z]+(-[a-z]+)*$")
+SELECTOR_PATTERN = re.compile(r"^(hf\d{0,3}|all)$", re.IGNORECASE)
 DOC_SECTIONS = ("## What it does", "## Why it matters", "## Example", "## Fix safety")
 
 
@@ -286,6 +287,17 @@ IO_ERROR = RuleInfo(
 
 def rule_infos() -> dict[str, RuleInfo]:
     return {IO_ERROR.code: IO_ERROR, **{code: rule.info() for code, rule in all_rules().items()}}
+
+
+def canonical_selector(text: str) -> str:
+    """What a selector the user wrote stands for: a rule's name is its code
+    (`test-class-name-mismatch` -> `HF102`), codes and prefixes are upper-cased (`hf1` -> `HF1`),
+    and anything else is kept as typed, so that the error about it quotes the user."""
+    written = text.strip()
+    by_name = {rule.name: code for code, rule in all_rules().items()}
+    if written.lower() in by_name:
+        return by_name[written.lower()]
+    return written.upper() if SELECTOR_PATTERN.match(written) else written
 
 
 def matches_code(code: str, selectors: Sequence[str]) -> bool:

@@ -291,12 +291,12 @@ def test_validate_codes_accepts_codes_prefixes_and_all(code: str) -> None:
 @pytest.mark.parametrize(
     ("code", "message"),
     [
-        ("HF1O1", "'select' has unknown rule code 'HF1O1' (did you mean 'HF101'?)"),
-        ("HF999", "'select' has unknown rule code 'HF999'"),
-        ("hf102", "'select' has unknown rule code 'hf102' (did you mean 'HF102'?)"),
-        ("all", "'select' has unknown rule code 'all' (did you mean 'ALL'?)"),
-        ("E501", "'select' has unknown rule code 'E501'"),
-        ("", "'select' has unknown rule code ''"),
+        ("HF1O1", "'select' has unknown rule code or name 'HF1O1' (did you mean 'HF101'?)"),
+        ("HF999", "'select' has unknown rule code or name 'HF999'"),
+        ("hf102", "'select' has unknown rule code or name 'hf102' (did you mean 'HF102'?)"),
+        ("all", "'select' has unknown rule code or name 'all' (did you mean 'ALL'?)"),
+        ("E501", "'select' has unknown rule code or name 'E501'"),
+        ("", "'select' has unknown rule code or name ''"),
     ],
 )
 def test_validate_codes_rejects_others_with_a_suggestion(code: str, message: str) -> None:
@@ -319,7 +319,7 @@ def test_validate_codes_names_the_config_file(
             table="tool.hflint.per-file-ignores",
         )
     assert str(caught.value) == (
-        "pyproject.toml: [tool.hflint.per-file-ignores] 'legacy/*.py' has unknown rule code 'HF999'"
+        "pyproject.toml: [tool.hflint.per-file-ignores] 'legacy/*.py' has unknown rule code or name 'HF999'"
     )
 
 
@@ -344,7 +344,7 @@ ODD_PYPROJECT = (
 
 def initialised(path: Path, content: bytes) -> bytes:
     path.write_bytes(content)
-    assert init_config(path) is True
+    assert init_config(path) == "added"
     return path.read_bytes()
 
 
@@ -420,7 +420,7 @@ def test_the_commented_exec_example_of_init_is_valid_config(tmp_path: Path) -> N
 def test_init_is_idempotent(tmp_path: Path) -> None:
     path = tmp_path / "pyproject.toml"
     updated = initialised(path, b"[project]\r\n")
-    assert init_config(path) is False
+    assert init_config(path) == "present"
     assert path.read_bytes() == updated
 
 
@@ -432,7 +432,7 @@ def test_init_leaves_an_existing_section_alone(tmp_path: Path, existing: str) ->
     path = tmp_path / "pyproject.toml"
     original = (existing + "\r\n[project]\r\nname = 'x'\r\n").encode()
     path.write_bytes(original)
-    assert init_config(path) is False
+    assert init_config(path) == "present"
     assert path.read_bytes() == original
 
 
@@ -449,15 +449,18 @@ def test_init_writes_through_a_symlink(tmp_path: Path) -> None:
     target = write(tmp_path / "real" / "pyproject.toml", "[project]\n")
     link = tmp_path / "pyproject.toml"
     link.symlink_to(target)
-    assert init_config(link) is True
+    assert init_config(link) == "added"
     assert link.is_symlink()
     assert b"[tool.hflint]" in target.read_bytes()
 
 
-def test_init_on_a_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="file not found"):
-        init_config(tmp_path / "pyproject.toml")
-    assert not (tmp_path / "pyproject.toml").exists()
+def test_init_creates_a_missing_file(tmp_path: Path) -> None:
+    created = tmp_path / "pyproject.toml"
+    assert init_config(created) == "created"
+    assert load_settings(created).include == ("**/test_hf_*.py",)  # a valid configuration
+    assert init_config(created) == "present"
+    with pytest.raises(ConfigError, match="cannot be created: no directory"):
+        init_config(tmp_path / "nowhere" / "pyproject.toml")
 
 
 @pytest.mark.parametrize(

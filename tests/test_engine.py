@@ -199,6 +199,16 @@ def test_a_missing_path_is_an_error_and_the_others_are_still_checked(tmp_path: P
     assert "hflint: error: missing_dir/: no such file or directory" in result.stderr
     assert "test_hf_bert.py:1:7: HF103 " in result.stdout
     assert "Found 4 errors." in result.stdout
+    assert result.stdout.endswith("Not found, so not checked: nothere.py, missing_dir/\n")
+
+
+def test_a_missing_path_next_to_a_clean_file_is_not_all_passed(tmp_path: Path) -> None:
+    write(tmp_path / "test_hf_bert.py", CLEAN.format(cls="TestBertModels"))
+    result = hflint("--no-cache", "test_hf_bert.py", "nothere.py")
+    assert result.exit_code == 2
+    assert result.stdout == (
+        "All checks passed for the 1 file checked.\nNot found, so not checked: nothere.py\n"
+    )
 
 
 # --- suppression -------------------------------------------------------------------------------
@@ -266,8 +276,34 @@ def test_an_unknown_code_is_a_usage_error_with_a_suggestion(tmp_path: Path, opti
     bare(tmp_path / "test_hf_bert.py")
     result = hflint("--no-cache", option, "HF1O3")
     assert result.exit_code == 2
-    assert f"'{option}' has unknown rule code 'HF1O3' (did you mean 'HF103'?)" in result.stderr
+    assert f"'{option}' has unknown rule code or name 'HF1O3' (did you mean 'HF103'?)" in result.stderr
     assert result.stdout == ""
+
+
+def test_rule_names_select_as_codes_do(tmp_path: Path) -> None:
+    bare(tmp_path / "test_hf_bert.py")
+    assert codes("--select", "missing-run-tests,HF105") == ["HF104", "HF105"]
+    assert codes("--select", "HF10", "--ignore", "Missing-Test-Pipeline") == [
+        "HF104",
+        "HF105",
+        "HF106",
+    ]
+    write(
+        tmp_path / "pyproject.toml",
+        '[tool.hflint]\nselect = ["missing-main-entry", "hf104"]\n'
+        '[tool.hflint.per-file-ignores]\n"test_hf_bert.py" = ["missing-run-tests"]\n',
+    )
+    assert codes() == ["HF105"]
+
+
+def test_a_misspelt_rule_name_is_quoted_as_typed(tmp_path: Path) -> None:
+    bare(tmp_path / "test_hf_bert.py")
+    result = hflint("--no-cache", "--select", "test-class-name-mismatc")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "hflint: error: '--select' has unknown rule code or name 'test-class-name-mismatc' "
+        "(did you mean 'test-class-name-mismatch'?)\n"
+    )
 
 
 # --- configuration errors ----------------------------------------------------------------------
@@ -280,7 +316,7 @@ def test_an_unknown_code_is_a_usage_error_with_a_suggestion(tmp_path: Path, opti
         ('select = "HF1"', "'select' must be a list of strings, got str"),
         ("respect-gitignore = 1", "'respect-gitignore' must be a boolean, got int"),
         ('ignore = ["HF1", 3]', "'ignore' must be a list of strings, item 1 is int"),
-        ('select = ["HF9"]', "'select' has unknown rule code 'HF9'"),
+        ('select = ["HF9"]', "'select' has unknown rule code or name 'HF9'"),
         ('per-file-ignores = ["x"]', "'per-file-ignores' must be a table, got list"),
         ('cache-dir = ["x"]', "'cache-dir' must be a string, got list"),
     ],
@@ -461,6 +497,7 @@ def test_statistics(tmp_path: Path) -> None:
         "name": "missing-test-pipeline",
         "count": 2,
         "fixable": True,
+        "fixable_count": 2,
     }
     assert [row["code"] for row in as_json] == ["HF103", "HF104", "HF105", "HF106", "HF102"]
 
@@ -627,6 +664,13 @@ def test_help_shows_examples(tmp_path: Path) -> None:
     assert check.exit_code == 0
     assert "Examples:" in check.stdout
     assert "hflint check --fix --show-fixes" in check.stdout
+
+
+def test_init_says_it_created_the_file(tmp_path: Path) -> None:
+    result = hflint("init")
+    assert result.exit_code == 0
+    assert result.stdout == "Created pyproject.toml with a [tool.hflint] section\n"
+    assert (tmp_path / "pyproject.toml").read_text().startswith("[tool.hflint]\n")
 
 
 def test_init_adds_the_section_once(tmp_path: Path) -> None:

@@ -588,9 +588,22 @@ def test_statistics_code_is_fixable_only_if_every_diagnostic_is() -> None:
     unfixed = replace(D_SAFE, fix=None)
     output = render_statistics((D_SAFE, unfixed, D_ODD), "json")
     assert json.loads(output) == [
-        {"code": "HF101", "name": "missing-slow", "count": 2, "fixable": False},
-        {"code": "HF303", "name": "bad-tolerance", "count": 1, "fixable": False},
+        {"code": "HF101", "name": "missing-slow", "count": 2, "fixable": False, "fixable_count": 1},
+        {
+            "code": "HF303",
+            "name": "bad-tolerance",
+            "count": 1,
+            "fixable": False,
+            "fixable_count": 0,
+        },
     ]
+
+
+def test_statistics_marks_a_code_whose_fix_applies_to_some_cases() -> None:
+    unfixed = replace(D_SAFE, fix=None)
+    assert render_statistics((D_SAFE, unfixed, D_SAFE, D_ODD), "text") == (
+        "3\tHF101\t[-] missing-slow (2 of 3 fixable)\n1\tHF303\t[ ] bad-tolerance\n"
+    )
 
 
 def test_statistics_json_exact() -> None:
@@ -600,7 +613,8 @@ def test_statistics_json_exact() -> None:
         '    "code": "HF101",\n'
         '    "name": "missing-slow",\n'
         '    "count": 1,\n'
-        '    "fixable": true\n'
+        '    "fixable": true,\n'
+        '    "fixable_count": 1\n'
         "  }\n"
         "]\n"
     )

@@ -21,20 +21,26 @@ class _Statistic:
     code: str
     name: str
     count: int
-    # True only when every diagnostic of the code has a fix `--fix` would apply, as in ruff.
-    fixable: bool
+    # How many of them have a fix this run's `--fix` would apply (with `--unsafe-fixes`, the
+    # unsafe ones too). Many rules fix some cases only: their marker is `[-]`, with the count.
+    fixable_count: int
+
+    @property
+    def fixable(self) -> bool:
+        """Every diagnostic of the code is fixable (ruff's `[*]`)."""
+        return self.fixable_count == self.count
 
 
 def _statistics(diagnostics: Iterable[Diagnostic], unsafe_fixes: bool) -> list[_Statistic]:
     names: dict[str, str] = {}
     counts: dict[str, int] = {}
-    fixable: dict[str, bool] = {}
+    fixable: dict[str, int] = {}
     for diagnostic in diagnostics:
         code = diagnostic.code
         names.setdefault(code, diagnostic.name)
         counts[code] = counts.get(code, 0) + 1
         applicable = fix_is_applicable(diagnostic.fix, unsafe=unsafe_fixes)
-        fixable[code] = fixable.get(code, True) and applicable
+        fixable[code] = fixable.get(code, 0) + applicable
     statistics = [_Statistic(code, names[code], counts[code], fixable[code]) for code in counts]
     return sorted(statistics, key=lambda s: (-s.count, s.code))
 
@@ -43,11 +49,16 @@ def _table(statistics: list[_Statistic]) -> str:
     count_width = max(len(str(s.count)) for s in statistics)
     code_width = max(len(s.code) for s in statistics)
     # The fix column only appears when something is fixable, as in ruff.
-    any_fixable = any(s.fixable for s in statistics)
+    any_fixable = any(s.fixable_count for s in statistics)
     lines = []
     for s in statistics:
-        marker = ("[*] " if s.fixable else "[ ] ") if any_fixable else ""
-        lines.append(f"{s.count:>{count_width}}\t{s.code:<{code_width}}\t{marker}{s.name}\n")
+        marker, some = "", ""
+        if any_fixable:
+            marker = "[*] " if s.fixable else ("[-] " if s.fixable_count else "[ ] ")
+            if s.fixable_count and not s.fixable:
+                some = f" ({s.fixable_count} of {s.count} fixable)"
+        line = f"{s.count:>{count_width}}\t{s.code:<{code_width}}\t{marker}{s.name}{some}\n"
+        lines.append(line)
     return "".join(lines)
 
 
@@ -62,7 +73,13 @@ def render_statistics(
     statistics = _statistics(diagnostics, unsafe_fixes)
     if fmt == "json":
         rows = [
-            {"code": s.code, "name": s.name, "count": s.count, "fixable": s.fixable}
+            {
+                "code": s.code,
+                "name": s.name,
+                "count": s.count,
+                "fixable": s.fixable,
+                "fixable_count": s.fixable_count,
+            }
             for s in statistics
         ]
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
