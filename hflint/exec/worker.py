@@ -16,6 +16,7 @@ has cannot use CUDA in the children it forks.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import selectors
@@ -114,6 +115,9 @@ def main() -> None:
         from hflint.catalog import load_catalog
 
         load_catalog()
+    # What was imported is there for good: in the permanent generation a child's collections
+    # neither scan it nor write to its pages (which would copy them, page by page, after the fork).
+    gc.freeze()
     send({"event": "ready", "import_seconds": round(time.perf_counter() - started, 3)})
     workdir = tempfile.mkdtemp(prefix="hflint-exec-")
     try:
