@@ -159,7 +159,9 @@ def init_config(pyproject: Path) -> str:
     """
     if not pyproject.exists():
         if not pyproject.parent.is_dir():
-            raise ConfigError(pyproject, None, f"cannot be created: no directory {pyproject.parent}")
+            raise ConfigError(
+                pyproject, None, f"cannot be created: no directory {pyproject.parent}"
+            )
         write_atomic(pyproject, default_section().encode())
         return "created"
     original = _read(pyproject)

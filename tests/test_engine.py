@@ -276,7 +276,9 @@ def test_an_unknown_code_is_a_usage_error_with_a_suggestion(tmp_path: Path, opti
     bare(tmp_path / "test_hf_bert.py")
     result = hflint("--no-cache", option, "HF1O3")
     assert result.exit_code == 2
-    assert f"'{option}' has unknown rule code or name 'HF1O3' (did you mean 'HF103'?)" in result.stderr
+    assert (
+        f"'{option}' has unknown rule code or name 'HF1O3' (did you mean 'HF103'?)" in result.stderr
+    )
     assert result.stdout == ""
 
 
