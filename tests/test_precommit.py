@@ -2,9 +2,10 @@
 
 try-repo clones this repository at HEAD plus the uncommitted changes of tracked files (untracked
 files are not seen) and builds the hooks' environment there with pip: hflint from the clone, its
-dependencies from the package index. It builds that environment in a temporary store of its own
-each time, whatever PRE_COMMIT_HOME says, so each call below pays a pip install; what the
-session-scoped settings keep between calls and between runs is pip's and virtualenv's caches.
+dependencies from the package index at the versions of requirements.lock. It builds that
+environment in a temporary store of its own each time, whatever PRE_COMMIT_HOME says, so each call
+below pays a pip install; what the session-scoped settings keep between calls and between runs is
+pip's and virtualenv's caches.
 """
 
 from __future__ import annotations
@@ -126,6 +127,8 @@ def pre_commit_env(
         PRE_COMMIT_HOME=str(root / "pre-commit"),
         PRE_COMMIT_COLOR="never",
         PIP_CACHE_DIR=str(root / "pip"),
+        # The hook's environment gets the pinned versions too: the index's newest may differ.
+        PIP_CONSTRAINT=str(REPO / "requirements.lock"),
         PIP_DISABLE_PIP_VERSION_CHECK="1",
         PIP_NO_INPUT="1",
         VIRTUALENV_OVERRIDE_APP_DATA=str(root / "virtualenv"),
