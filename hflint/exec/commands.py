@@ -25,7 +25,8 @@ from hflint.config import ConfigError, load_settings
 from hflint.discovery import discover
 from hflint.exec import records as rec
 from hflint.exec import select
-from hflint.exec.backends import Backend, BackendError, open_backend
+from hflint.exec.backend_protocol import Backend, BackendError
+from hflint.exec.backends import open_backend
 from hflint.exec.hardware import DEVICE_CHOICES, DeviceError, Hardware, best_device, resolve_device
 from hflint.exec.options import (
     BACKENDS,

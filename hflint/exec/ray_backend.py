@@ -26,7 +26,7 @@ from typing import Any
 import ray
 import ray.exceptions
 
-from hflint.exec.backends import BackendError, OnResult
+from hflint.exec.backend_protocol import BackendError, OnResult
 from hflint.exec.hardware import DeviceError, Hardware
 from hflint.exec.runner import (
     STARTUP_TIMEOUT,
