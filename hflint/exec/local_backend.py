@@ -7,7 +7,7 @@ from typing import Any
 
 from hflint.exec.backend_protocol import BackendError, OnResult
 from hflint.exec.hardware import Hardware
-from hflint.exec.runner import Worker, WorkerFailed, expect, run_jobs, start_worker
+from hflint.exec.worker_client import Worker, WorkerFailed, expect, run_jobs, start_worker
 
 
 class LocalBackend:
