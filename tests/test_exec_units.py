@@ -29,6 +29,8 @@ from hflint.exec.records import Record, exit_status, render
 from hflint.exec.worker import Capture
 from hflint.settings import Settings
 
+pytestmark = pytest.mark.exec
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "fixtures" / "sample_suite"
 CPU = Cpu("test cpu", 8, 8, 16 * 1024**3, 8 * 1024**3)
