@@ -20,6 +20,10 @@ from exec_cases import CASES, TEMPLATE
 
 from hflint.cli import cli
 
+# Every test is an exec test; those that start Ray are also `ray` and `slow` (Ray's start-up alone
+# takes seconds) and skip where ray is not installed. The others check what happens without Ray.
+pytestmark = pytest.mark.exec
+
 SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "sample_suite"
 
 RAY_CASES = (
@@ -33,6 +37,7 @@ RAY_CASES = (
 
 @pytest.fixture(scope="module")
 def ray_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    pytest.importorskip("ray")
     suite = tmp_path_factory.mktemp("ray")
     for name in RAY_CASES:
         stem, prelude, body = CASES[name]
@@ -75,6 +80,8 @@ def ray_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return document
 
 
+@pytest.mark.ray
+@pytest.mark.slow
 def test_ray_runs_every_file_and_exits_1(ray_run: dict[str, Any]) -> None:
     assert ray_run["exit_code"] == 1, ray_run["stderr"]
     assert ray_run["backend"] == "ray" and ray_run["device"] == "cpu"
@@ -90,6 +97,8 @@ def test_ray_runs_every_file_and_exits_1(ray_run: dict[str, Any]) -> None:
     assert all(record["node"] for record in ray_run["records"])
 
 
+@pytest.mark.ray
+@pytest.mark.slow
 def test_a_tiny_model_runs_on_ray(ray_run: dict[str, Any]) -> None:
     bert = ray_run["by_file"]["test_hf_bert.py"]
     assert (bert["model_type"], bert["task"], bert["model_source"]) == (
@@ -101,6 +110,8 @@ def test_a_tiny_model_runs_on_ray(ray_run: dict[str, Any]) -> None:
     assert bert["build_seconds"] is not None and bert["peak_memory_mb"] > 0
 
 
+@pytest.mark.ray
+@pytest.mark.slow
 def test_containment_is_the_local_backend_s(ray_run: dict[str, Any]) -> None:
     hang = ray_run["by_file"]["test_hf_gpt2.py"]
     assert hang["signal"].startswith("SIGKILL")
@@ -112,9 +123,12 @@ def test_containment_is_the_local_backend_s(ray_run: dict[str, Any]) -> None:
     assert exited["exit_code"] == 3 and "before reporting" in exited["reason"]
 
 
+@pytest.mark.ray
+@pytest.mark.slow
 def test_a_gpu_device_needs_gpus_in_the_cluster(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    pytest.importorskip("ray")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     stem, prelude, body = CASES["test_hf_gpt-j.py"]
@@ -152,9 +166,12 @@ def test_an_address_needs_the_ray_backend(tmp_path: Path, monkeypatch: pytest.Mo
     assert result.exit_code == 2 and "--address needs --backend ray" in result.stderr
 
 
+@pytest.mark.ray
+@pytest.mark.slow
 def test_an_unreachable_cluster_is_a_usage_error_at_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    pytest.importorskip("ray")
     monkeypatch.chdir(tmp_path)
     write_one(tmp_path)
     result = CliRunner().invoke(cli, ["exec", "--backend", "ray", "--address", "127.0.0.1:1", "."])

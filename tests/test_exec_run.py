@@ -21,7 +21,10 @@ from click.testing import CliRunner, Result
 from exec_cases import write_cases
 
 from hflint.cli import cli
-from hflint.exec.select import GATE_SELECT
+from hflint.exec.selection import GATE_SELECT
+
+# Real runs through the warm worker: seconds each.
+pytestmark = [pytest.mark.exec, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "fixtures" / "sample_suite"

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from hflint.catalog import load_catalog
 from hflint.cli import cli
 from hflint.config import ConfigError, load_settings
-from hflint.exec import select
+from hflint.exec import selection
 from hflint.exec.child import evaluate
 from hflint.exec.hardware import Accelerator, Cpu, DeviceError, Hardware, resolve_device
 from hflint.exec.options import (
@@ -28,6 +28,8 @@ from hflint.exec.options import (
 from hflint.exec.records import Record, exit_status, render
 from hflint.exec.worker import Capture
 from hflint.settings import Settings
+
+pytestmark = pytest.mark.exec
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "fixtures" / "sample_suite"
@@ -160,12 +162,16 @@ def names(count: int) -> list[Path]:
 
 def test_shards_partition_the_files_by_relative_path() -> None:
     files = names(40)
-    shards = [[f for f in files if select.in_shard(f, Path("/suite"), (k, 4))] for k in range(1, 5)]
+    shards = [
+        [f for f in files if selection.in_shard(f, Path("/suite"), (k, 4))] for k in range(1, 5)
+    ]
     assert sorted(f for shard in shards for f in shard) == sorted(files)
     assert all(shard for shard in shards)
     # The same relative paths under another root land in the same shards (CI machines differ).
     moved = [Path("/elsewhere") / f.name for f in files]
-    again = [[f for f in moved if select.in_shard(f, Path("/elsewhere"), (k, 4))] for k in (1, 2)]
+    again = [
+        [f for f in moved if selection.in_shard(f, Path("/elsewhere"), (k, 4))] for k in (1, 2)
+    ]
     assert [[f.name for f in s] for s in again] == [[f.name for f in s] for s in shards[:2]]
     # Pinned: changing the hash would silently reshuffle every CI matrix.
     assert [f.name for f in shards[0]][:3] == [
@@ -177,8 +183,8 @@ def test_shards_partition_the_files_by_relative_path() -> None:
 
 def test_sample_is_stable_whatever_the_order() -> None:
     files = names(30)
-    first = select.sample(files, 5, seed=7, root=Path("/suite"))
-    assert first == select.sample(list(reversed(files)), 5, seed=7, root=Path("/suite"))
+    first = selection.sample(files, 5, seed=7, root=Path("/suite"))
+    assert first == selection.sample(list(reversed(files)), 5, seed=7, root=Path("/suite"))
     # Pinned, as the shards are: `--sample 5 --seed 7` must mean the same files next release.
     assert [f.name for f in first] == [
         "test_hf_model1.py",
@@ -187,8 +193,8 @@ def test_sample_is_stable_whatever_the_order() -> None:
         "test_hf_model2.py",
         "test_hf_model27.py",
     ]
-    assert select.sample(files, 5, seed=8, root=Path("/suite")) != first
-    assert len(select.sample(files, 100, seed=1, root=Path("/suite"))) == 30
+    assert selection.sample(files, 5, seed=8, root=Path("/suite")) != first
+    assert len(selection.sample(files, 100, seed=1, root=Path("/suite"))) == 30
 
 
 def test_shard_flag_is_checked_before_anything_runs() -> None:
@@ -213,10 +219,10 @@ def test_changed_since_lists_committed_staged_and_untracked_changes(tmp_path: Pa
     (tmp_path / "test_hf_gpt2.py").write_text("x = 2\n")
     (tmp_path / "test_hf_t5.py").write_text("x = 1\n")
     files = sorted(tmp_path.glob("test_hf_*.py"))
-    changed = select.changed_since("HEAD", files)
+    changed = selection.changed_since("HEAD", files)
     assert [f.name for f in changed] == ["test_hf_gpt2.py", "test_hf_t5.py"]
-    with pytest.raises(select.SelectionError, match="unknown git ref"):
-        select.changed_since("no-such-ref", files)
+    with pytest.raises(selection.SelectionError, match="unknown git ref"):
+        selection.changed_since("no-such-ref", files)
 
 
 def test_lint_gate_gives_the_reason(tmp_path: Path) -> None:
@@ -225,7 +231,7 @@ def test_lint_gate_gives_the_reason(tmp_path: Path) -> None:
         SAMPLE / "test_hf_mobilebert.py",
         SAMPLE / "test_hf_swin.py",
     ]
-    dirty = select.lint_gate(files, Settings(root=tmp_path), 1, use_cache=False)
+    dirty = selection.lint_gate(files, Settings(root=tmp_path), 1, use_cache=False)
     assert set(dirty) == set(files[1:])
     assert dirty[files[1]].startswith("not lint-clean: HF101 missing-test-class")
     assert "HF001 syntax-error" in dirty[files[2]]
@@ -233,10 +239,10 @@ def test_lint_gate_gives_the_reason(tmp_path: Path) -> None:
 
 def test_plan_reads_type_task_class_and_checkpoint() -> None:
     catalog = load_catalog()
-    bert = select.plan(SAMPLE / "test_hf_bert.py", catalog)
+    bert = selection.plan(SAMPLE / "test_hf_bert.py", catalog)
     assert (bert.model_type, bert.task, bert.task_origin) == ("bert", "fill-mask", "pipeline call")
     assert (bert.class_name, bert.hub_id) == ("TestBertModels", "bert-base-uncased")
-    gptj = select.plan(SAMPLE / "test_hf_gpt-j.py", catalog)
+    gptj = selection.plan(SAMPLE / "test_hf_gpt-j.py", catalog)
     assert gptj.model_type == "gptj"
 
 

@@ -24,8 +24,9 @@ from hflint.catalog import CATALOG_DIR_ENV, Catalog, catalog_for
 from hflint.config import ConfigError, load_settings
 from hflint.discovery import discover
 from hflint.exec import records as rec
-from hflint.exec import select
-from hflint.exec.backends import Backend, BackendError, open_backend
+from hflint.exec import selection
+from hflint.exec.backend_protocol import Backend, BackendError
+from hflint.exec.backends import open_backend
 from hflint.exec.hardware import DEVICE_CHOICES, DeviceError, Hardware, best_device, resolve_device
 from hflint.exec.options import (
     BACKENDS,
@@ -39,7 +40,7 @@ from hflint.exec.options import (
     format_size,
     parse_size,
 )
-from hflint.exec.runner import WorkerFailed
+from hflint.exec.worker_client import WorkerFailed
 from hflint.naming import importable_name, model_name_from_path
 from hflint.runner import display_path
 from hflint.settings import Settings
@@ -259,8 +260,8 @@ def exec_command(
         if memory_cap is not None:
             flags["memory-cap"] = parse_size(memory_cap, "--memory-cap")
         requested = check_device_name(device or table.get("device", "auto"), "--device")
-        shard_spec = select.parse_shard(shard) if shard else None
-    except (ExecOptionError, select.SelectionError) as error:
+        shard_spec = selection.parse_shard(shard) if shard else None
+    except (ExecOptionError, selection.SelectionError) as error:
         _fail(str(error))
     source = model_source or table.get("model-source", "synth")
     backend_name = backend or table.get("backend", "local")
@@ -275,12 +276,12 @@ def exec_command(
     files = list(found.files)
     try:
         if changed_since:
-            files = select.changed_since(changed_since, files)
-    except select.SelectionError as error:
+            files = selection.changed_since(changed_since, files)
+    except selection.SelectionError as error:
         _fail(str(error))
     if shard_spec:
-        files = [file for file in files if select.in_shard(file, settings.root, shard_spec)]
-    selection = {
+        files = [file for file in files if selection.in_shard(file, settings.root, shard_spec)]
+    selection_meta = {
         "discovered": len(found.files),
         "changed_since": changed_since,
         "shard": shard,
@@ -288,7 +289,7 @@ def exec_command(
         "seed": seed,
         "lint_gate": not no_lint_gate,
     }
-    meta: dict[str, Any] = {"tool": "hflint", "version": __version__, "selection": selection}
+    meta: dict[str, Any] = {"tool": "hflint", "version": __version__, "selection": selection_meta}
     if not files:
         _warn("no test files selected")
         meta["seconds"] = time.monotonic() - started
@@ -339,17 +340,17 @@ def _run(
         environment["HF_HUB_OFFLINE"] = "1"  # tiny models are local: a download attempt is a bug
     sample, seed = sampling
     try:
-        runner: Backend = open_backend(*where, environment)
+        backend: Backend = open_backend(*where, environment)
     except BackendError as error:
         _fail(str(error))
     try:
         try:
-            hardware = runner.hardware(requested)
+            hardware = backend.hardware(requested)
             device, kind = resolve_device(requested, hardware)
         except (BackendError, DeviceError) as error:
             _fail(str(error))
         chosen = device_settings(
-            table, device, kind, hardware.cpu.usable_cores, flags, runner.slots(kind)
+            table, device, kind, hardware.cpu.usable_cores, flags, backend.slots(kind)
         )
         versions = {
             "torch": hardware.torch,
@@ -364,18 +365,18 @@ def _run(
             hardware=hardware.to_dict(),
             **versions,
         )
-        dirty = {} if no_lint_gate else select.lint_gate(files, settings, None, not no_cache)
+        dirty = {} if no_lint_gate else selection.lint_gate(files, settings, None, not no_cache)
         runnable = [file for file in files if file not in dirty]
         if sample is not None:
             # A sample is drawn from what can run; what the gate left out is a count, not a list.
-            runnable = select.sample(runnable, sample, seed, settings.root)
+            runnable = selection.sample(runnable, sample, seed, settings.root)
             meta["selection"]["left_out_by_lint_gate"] = len(dirty)
             dirty = {}
         catalog = catalog_for(settings, warn=_warn)
         skipped = [
             _skipped(file, reason, device, versions, catalog) for file, reason in dirty.items()
         ]
-        plans = [select.plan(file, catalog) for file in runnable]
+        plans = [selection.plan(file, catalog) for file in runnable]
         cache = table.get("model-cache")
         jobs = [
             _job(index, plan, source, device, chosen, hardware, table, settings, cache)
@@ -391,17 +392,17 @@ def _run(
 
             try:
                 if jobs:
-                    runner.run(jobs, min(chosen.jobs, len(jobs)), on_result)
+                    backend.run(jobs, min(chosen.jobs, len(jobs)), on_result)
             except WorkerFailed as error:
                 failure = f"the exec worker failed: {error}"
         return skipped + [results[index] for index in sorted(results)], failure
     finally:
-        runner.close()
+        backend.close()
 
 
 def _job(
     index: int,
-    plan: select.Plan,
+    plan: selection.Plan,
     source: str,
     device: str,
     chosen: DeviceSettings,
@@ -433,7 +434,7 @@ def _job(
 
 
 def _record(
-    plan: select.Plan, outcome: dict[str, Any], device: str, versions: dict[str, str | None]
+    plan: selection.Plan, outcome: dict[str, Any], device: str, versions: dict[str, str | None]
 ) -> rec.Record:
     known = {key: value for key, value in outcome.items() if key in _RECORD_FIELDS}
     record = rec.Record(

@@ -26,9 +26,9 @@ from typing import Any
 import ray
 import ray.exceptions
 
-from hflint.exec.backends import BackendError, OnResult
+from hflint.exec.backend_protocol import BackendError, OnResult
 from hflint.exec.hardware import DeviceError, Hardware
-from hflint.exec.runner import (
+from hflint.exec.worker_client import (
     STARTUP_TIMEOUT,
     WATCHDOG_SLACK,
     Worker,

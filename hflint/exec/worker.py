@@ -1,6 +1,6 @@
 """The warm worker: imports torch and transformers once, then forks one child per test file.
 
-Started by `hflint.exec.runner` as `python -c "from hflint.exec.worker import main; main()"`, it
+Started by `hflint.exec.worker_client` as `python -c "from hflint.exec.worker import main; main()"`, it
 speaks JSON lines: on stdout it sends `hello` (the hardware, right after `import torch`), `ready`
 (after transformers), then `started` and `result` per file, and `done` per request; on stdin it
 takes requests, `{"jobs": [...], "parallel": N}`, one at a time, until `{"stop": true}` or EOF.
