@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_INCLUDE: tuple[str, ...] = ("**/test_hf_*.py",)
@@ -47,9 +47,3 @@ class Settings:
             "per_file_ignores": self.per_file_ignores,
         }
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            key: str(value) if isinstance(value, Path) else value
-            for key, value in asdict(self).items()
-        }

@@ -140,7 +140,7 @@ def check(
         kind = "json" if format_name == "json" else "text"
         body = render_statistics(diagnostics, kind, unsafe_fixes=unsafe_fixes)
     else:
-        report = output.Report(
+        report = output.RunReport(
             diagnostics=tuple(diagnostics),
             checked_files=tuple(o.path for o in outcomes),
             rules=rule_infos(),
