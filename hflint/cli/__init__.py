@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import click
 
+# The subsystems' config tables, registered before any configuration is read (and in the order
+# `hflint init` shows their examples); neither module imports torch or transformers.
+import hflint.catalog.priorities
+import hflint.exec.options  # noqa: F401  (imported for its registration)
 from hflint import __version__
 from hflint.cli.catalog import catalog_group
 from hflint.cli.check import check
