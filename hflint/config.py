@@ -7,14 +7,15 @@ warnings: a typo such as `selct` would otherwise silently run every rule.
 from __future__ import annotations
 
 import difflib
-import json
 import os
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from hflint.compat import tomllib
+from hflint.config_tables import registered_tables
 from hflint.discovery import DEFAULT_EXCLUDE
+from hflint.frozen import FrozenMap
 from hflint.settings import Settings
 from hflint.source import write_atomic
 
@@ -37,11 +38,14 @@ _KEY_COMMENTS: dict[str, str] = {
 _STRING_LIST_KEYS = ("include", "exclude", "extend-exclude", "select", "ignore", "extend-select")
 # Lists of rule selectors: codes, prefixes, `ALL`, or rule names.
 _SELECTOR_KEYS = ("select", "ignore", "extend-select")
-# Sub-tables. `priorities` and `exec` belong to features that validate their own contents.
-_TABLE_KEYS = ("per-file-ignores", "priorities", "exec")
 # Keys whose default is no value, so `hflint init` writes them as comments.
 _OPTIONAL_KEYS = ("catalog-dir",)
-KNOWN_KEYS: tuple[str, ...] = (*_KEY_COMMENTS, *_OPTIONAL_KEYS, *_TABLE_KEYS)
+# The one sub-table of the core; the others are registered by subsystems (`hflint.config_tables`).
+_PER_FILE_IGNORES = "per-file-ignores"
+_PER_FILE_IGNORES_EXAMPLE = """\
+[tool.hflint.per-file-ignores]
+"legacy/test_hf_*.py" = ["HF102"]
+"""
 
 
 class ConfigError(Exception):
@@ -99,14 +103,16 @@ def load_settings(config_path: Path | None, paths: Sequence[Path] = ()) -> Setti
     raw_table = _hflint_table(_read_toml(path))
     if raw_table is None:
         raise ConfigError(path, None, f"has no [{TABLE}] table")
-    table = _check_table(raw_table, "hflint", path, "tool")
+    table = check_table(raw_table, "hflint", path, "tool")
     root = path.resolve().parent
     values: dict[str, Any] = {}
+    tables = {table.name: table for table in registered_tables()}
+    subtables: dict[str, FrozenMap] = {}
     for key, value in table.items():
         if key in _SELECTOR_KEYS:
-            values[key.replace("-", "_")] = _selectors(_string_list(value, key, path))
+            values[key.replace("-", "_")] = _selectors(string_list(value, key, path))
         elif key in _STRING_LIST_KEYS:
-            values[key.replace("-", "_")] = _string_list(value, key, path)
+            values[key.replace("-", "_")] = string_list(value, key, path)
         elif key == "respect-gitignore":
             if not isinstance(value, bool):
                 raise ConfigError(path, key, _wrong_type(key, "a boolean", value))
@@ -115,17 +121,14 @@ def load_settings(config_path: Path | None, paths: Sequence[Path] = ()) -> Setti
             if not isinstance(value, str):
                 raise ConfigError(path, key, _wrong_type(key, "a string", value))
             values[key.replace("-", "_")] = root / Path(value).expanduser()
-        elif key == "per-file-ignores":
+        elif key == _PER_FILE_IGNORES:
             values["per_file_ignores"] = _per_file_ignores(value, path)
-        elif key == "priorities":
-            values["priorities"] = _priorities(value, path)
-        elif key == "exec":
-            values["exec_options"] = _exec_options(value, path)
-        elif key in _TABLE_KEYS:
-            _check_table(value, key, path)
+        elif key in tables:
+            subtables[key] = tables[key].validate(check_table(value, key, path), path)
         else:
-            raise ConfigError(path, key, f"unknown key {key!r}{_suggestion(key, KNOWN_KEYS)}")
-    return Settings(root=root, config_path=path, **values)
+            known = (*_KEY_COMMENTS, *_OPTIONAL_KEYS, _PER_FILE_IGNORES, *tables)
+            raise ConfigError(path, key, f"unknown key {key!r}{suggestion(key, known)}")
+    return Settings(root=root, config_path=path, tables=FrozenMap(subtables), **values)
 
 
 def validate_codes(
@@ -145,7 +148,7 @@ def validate_codes(
         if code == "ALL" or (code and any(known.startswith(code) for known in known_codes)):
             continue
         # A misspelt rule name is suggested a name, a misspelt code a code.
-        hint = _suggestion(code.upper(), [*known_codes, "ALL"]) or _suggestion(code, known_names)
+        hint = suggestion(code.upper(), [*known_codes, "ALL"]) or suggestion(code, known_names)
         reason = f"{key!r} has unknown rule code or name {code!r}{hint}"
         raise ConfigError(path, key, reason, table=table)
 
@@ -189,8 +192,6 @@ def default_section() -> str:
     """The [tool.hflint] section `hflint init` writes: every key with its default and a comment."""
     import tomlkit  # only `hflint init` needs it; lint start-up should not pay for it
 
-    from hflint.exec.options import EXAMPLE as EXEC_EXAMPLE
-
     defaults = Settings(root=Path())
     values: dict[str, object] = {
         key: list(getattr(defaults, key.replace("-", "_"))) for key in _STRING_LIST_KEYS
@@ -212,21 +213,17 @@ def default_section() -> str:
         tomlkit.comment("of the installed transformers (default: ~/.cache/hflint/catalogs):")
     )
     section.add(tomlkit.comment('catalog-dir = ".hflint_catalogs"'))
-    section.add(tomlkit.nl())
-    section.add(tomlkit.comment("Rule codes or prefixes to ignore in files matching a pattern:"))
-    section.add(tomlkit.comment("[tool.hflint.per-file-ignores]"))
-    section.add(tomlkit.comment('"legacy/test_hf_*.py" = ["HF102"]'))
-    section.add(tomlkit.nl())
-    section.add(tomlkit.comment("Model priorities for coverage (default: hflint's own table):"))
-    section.add(tomlkit.comment("[tool.hflint.priorities]"))
-    section.add(tomlkit.comment('critical = ["bert", "gpt2", "t5", "vit", "whisper"]'))
-    section.add(tomlkit.comment('high = ["gpt-j", "flan-t5"]'))
-    section.add(tomlkit.nl())
-    section.add(
-        tomlkit.comment("hflint exec: defaults and per-device settings (these are examples):")
-    )
-    for line in EXEC_EXAMPLE.splitlines():
-        section.add(tomlkit.comment(line) if line else tomlkit.nl())
+    examples = [
+        (
+            "Rule codes or prefixes to ignore in files matching a pattern:",
+            _PER_FILE_IGNORES_EXAMPLE,
+        ),
+        *((table.heading, table.example) for table in registered_tables()),
+    ]
+    for heading, example in examples:
+        section.add(tomlkit.nl())
+        for line in (heading, *example.splitlines()):
+            section.add(tomlkit.comment(line) if line else tomlkit.nl())
     tool = tomlkit.table(is_super_table=True)
     tool.add("hflint", section)
     document = tomlkit.document()
@@ -264,7 +261,7 @@ def _hflint_table(data: dict[str, Any]) -> Any:
     return tool.get("hflint") if isinstance(tool, dict) else None
 
 
-def _string_list(value: object, key: str, path: Path, table: str = TABLE) -> tuple[str, ...]:
+def string_list(value: object, key: str, path: Path, table: str = TABLE) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise ConfigError(path, key, _wrong_type(key, "a list of strings", value), table=table)
     for index, item in enumerate(value):
@@ -275,10 +272,10 @@ def _string_list(value: object, key: str, path: Path, table: str = TABLE) -> tup
 
 
 def _per_file_ignores(value: object, path: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    patterns = _check_table(value, "per-file-ignores", path)
+    patterns = check_table(value, "per-file-ignores", path)
     table = f"{TABLE}.per-file-ignores"
     return tuple(
-        (pattern, _selectors(_string_list(codes, pattern, path, table)))
+        (pattern, _selectors(string_list(codes, pattern, path, table)))
         for pattern, codes in patterns.items()
     )
 
@@ -289,49 +286,7 @@ def _selectors(written: Iterable[str]) -> tuple[str, ...]:
     return tuple(canonical_selector(selector) for selector in written)
 
 
-PRIORITY_SECTIONS = ("critical", "high", "tracked")
-
-
-def _priorities(value: object, path: Path) -> str:
-    """`[tool.hflint.priorities]`, shaped as hflint's own priorities file (`critical`, `high` and
-    `tracked`, each family -> model names, or simply a list of names), checked against the
-    catalog; kept as canonical JSON."""
-    from hflint.catalog import load_catalog
-
-    table = dict(_check_table(value, "priorities", path))
-    catalog = load_catalog()
-    where = f"{TABLE}.priorities"
-    for section, families in table.items():
-        if section not in PRIORITY_SECTIONS:
-            hint = _suggestion(section, PRIORITY_SECTIONS)
-            raise ConfigError(path, section, f"unknown key {section!r}{hint}", table=where)
-        if isinstance(families, list):  # `critical = ["bert", "gpt2"]`: one unnamed family
-            families = table[section] = {"models": families}
-        for family, names in _check_table(families, section, path, where).items():
-            for name in _string_list(names, family, path, f"{where}.{section}"):
-                if catalog.resolve(name) is None:
-                    close = catalog.suggestions(name)
-                    hint = f" (did you mean {', '.join(close)}?)" if close else ""
-                    reason = f"{family!r} names unknown model {name!r}{hint}"
-                    raise ConfigError(path, family, reason, table=f"{where}.{section}")
-    return json.dumps(table, sort_keys=True)
-
-
-def _exec_options(value: object, path: Path) -> str:
-    """`[tool.hflint.exec]`, checked by `hflint.exec.options` (which imports neither torch nor
-    transformers); kept as canonical JSON."""
-    from hflint.exec.options import ExecOptionError, validate_exec_table
-
-    try:
-        checked = validate_exec_table(_check_table(value, "exec", path))
-    except ExecOptionError as error:
-        raise ConfigError(
-            path, error.key, error.reason, table=f"{TABLE}.exec{error.subtable}"
-        ) from None
-    return json.dumps(checked, sort_keys=True)
-
-
-def _check_table(value: object, key: str, path: Path, table: str = TABLE) -> dict[str, Any]:
+def check_table(value: object, key: str, path: Path, table: str = TABLE) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(path, key, _wrong_type(key, "a table", value), table=table)
     return value
@@ -346,7 +301,7 @@ def _type_name(value: object) -> str:
     return "table" if isinstance(value, dict) else type(value).__name__
 
 
-def _suggestion(word: str, candidates: Iterable[str]) -> str:
+def suggestion(word: str, candidates: Iterable[str]) -> str:
     matches = difflib.get_close_matches(word, list(candidates), n=1)
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from hflint.frozen import FrozenMap
 
 DEFAULT_INCLUDE: tuple[str, ...] = ("**/test_hf_*.py",)
 
@@ -32,11 +34,10 @@ class Settings:
     cache_dir: Path | None = None
     # Where synced catalog snapshots are (None: `hflint.catalog.user_catalog_dir`'s default).
     catalog_dir: Path | None = None
-    # `[tool.hflint.priorities]` as canonical JSON ("" for hflint's own table); JSON keeps the
-    # settings hashable and picklable for worker processes.
-    priorities: str = ""
-    # `[tool.hflint.exec]`, checked by `hflint.exec.options`, as canonical JSON for the same reason.
-    exec_options: str = ""
+    # The sub-tables subsystems register (`hflint.config_tables`: `priorities`, `exec`), by name,
+    # each as its validator returned it: frozen, so the settings stay hashable and picklable for
+    # worker processes. A subsystem reads its own (`hflint.exec.options.exec_table`).
+    tables: FrozenMap = field(default_factory=FrozenMap)
 
     def fingerprint(self) -> str:
         """A stable hash of what changes lint results (not where files are or how output looks)."""
@@ -47,9 +48,3 @@ class Settings:
             "per_file_ignores": self.per_file_ignores,
         }
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            key: str(value) if isinstance(value, Path) else value
-            for key, value in asdict(self).items()
-        }

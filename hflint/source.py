@@ -86,9 +86,3 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-def dominant_newline(text: str) -> str:
-    """The line ending most lines use, for text the file does not have yet."""
-    crlf = text.count("\r\n")
-    return "\r\n" if crlf and crlf >= text.count("\n") - crlf else "\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from pathlib import Path
@@ -11,6 +10,9 @@ from typing import Any
 import pytest
 import tomlkit
 
+# What the command line imports first: the subsystems' config tables register themselves.
+import hflint.catalog.priorities
+import hflint.exec.options  # noqa: F401
 from hflint.config import (
     ConfigError,
     default_section,
@@ -20,6 +22,8 @@ from hflint.config import (
     validate_codes,
 )
 from hflint.discovery import DEFAULT_EXCLUDE
+from hflint.exec.options import exec_table
+from hflint.frozen import freeze
 from hflint.settings import Settings
 
 HFLINT_TABLE = '[tool.hflint]\nselect = ["HF1"]\n'
@@ -144,8 +148,9 @@ timeout = 60
             ("tests/test_hf_t5.py", ("HF102",)),
         ),
         cache_dir=tmp_path.resolve() / "build" / "hflint-cache",
-        priorities='{"critical": {"models": ["bert"]}}',
-        exec_options='{"timeout": 60.0}',
+        tables=freeze(
+            {"priorities": {"critical": {"models": ["bert"]}}, "exec": {"timeout": 60.0}}
+        ),
     )
 
 
@@ -412,7 +417,7 @@ def test_the_commented_exec_example_of_init_is_valid_config(tmp_path: Path) -> N
     example = text[text.index("# [tool.hflint.exec]\n") :]
     uncommented = "".join(line.removeprefix("# ") for line in example.splitlines(keepends=True))
     config.write_text(text[: text.index("# hflint exec")] + uncommented)
-    exec_options = json.loads(load_settings(config).exec_options or "{}")
+    exec_options = exec_table(load_settings(config))
     assert exec_options["backend"] == "local" and exec_options["memory-cap"] == 8 * 1024**3
     assert exec_options["devices"] == {"cuda": {"dtype": "float16", "timeout": 600.0}}
 

@@ -23,6 +23,7 @@ from hflint.exec.options import (
     DEFAULT_CPU_MEMORY_CAP,
     ExecOptionError,
     device_settings,
+    exec_table,
     parse_size,
 )
 from hflint.exec.records import Record, exit_status, render
@@ -54,13 +55,13 @@ def hardware(
 # --- options and config ------------------------------------------------------------------------
 
 
-def test_exec_table_is_checked_and_kept_as_json(tmp_path: Path) -> None:
+def test_exec_table_is_checked_and_kept_frozen(tmp_path: Path) -> None:
     config = tmp_path / "pyproject.toml"
     config.write_text(
         '[tool.hflint.exec]\ndevice = "cuda:1"\ntimeout = 60\nmemory-cap = "2GiB"\n'
         '[tool.hflint.exec.devices.cuda]\ndtype = "float16"\nmemory-cap = "none"\n'
     )
-    table = json.loads(load_settings(config).exec_options)
+    table = exec_table(load_settings(config))
     assert table == {
         "device": "cuda:1",
         "timeout": 60.0,

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 
 from hflint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, RuleInfo
-from hflint.output import Report, format_names, register_format, render
+from hflint.output import RunReport, format_names, register_format, render
 from hflint.output.statistics import render_statistics
 
 SARIF_SCHEMA_PATH = Path(__file__).parent / "data" / "sarif-2.1.0.json"
@@ -96,8 +96,8 @@ def make_report(
     *,
     show_fix_status: bool = True,
     unsafe_fixes: bool = False,
-) -> Report:
-    return Report(
+) -> RunReport:
+    return RunReport(
         diagnostics=diagnostics,
         checked_files=(ODD_PATH, CLEAN_PATH, PLAIN_PATH),
         rules=RULES,
@@ -381,7 +381,7 @@ def sarif_schema() -> dict[str, Any]:
 VALIDATORS = [jsonschema.Draft7Validator, jsonschema.Draft202012Validator]
 
 
-def _sarif(report: Report) -> dict[str, Any]:
+def _sarif(report: RunReport) -> dict[str, Any]:
     log: dict[str, Any] = json.loads(render("sarif", report))
     return log
 

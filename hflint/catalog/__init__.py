@@ -26,6 +26,7 @@ from types import MappingProxyType
 from typing import Any
 
 from hflint.compat import tomllib
+from hflint.frozen import FrozenMap, freeze
 from hflint.settings import Settings
 
 DATA = Path(__file__).parent / "data"
@@ -229,8 +230,8 @@ def priority_of_types(table: Mapping[str, Any], resolve: Any) -> dict[str, str]:
 
 
 @cache
-def _load(priority_key: str, path: Path) -> Catalog:
-    table = json.loads(priority_key) if priority_key else default_priority_table()
+def _load(priorities: FrozenMap | None, path: Path) -> Catalog:
+    table = priorities if priorities else default_priority_table()
     data, digest = _raw_catalog(path)
     bare = _build(data, {}, digest)
     return _build(data, priority_of_types(table, bare.resolve), digest)
@@ -242,7 +243,7 @@ def load_catalog(
     """The catalog in snapshot `path` (by default the one `choose_catalog` picks), with the default
     priorities or the given table (from config)."""
     snapshot = path if path is not None else choose_catalog().path
-    return _load(json.dumps(priorities, sort_keys=True) if priorities else "", snapshot)
+    return _load(freeze(priorities) if priorities else None, snapshot)
 
 
 def catalog_for(settings: Settings, *, warn: Callable[[str], object] | None = None) -> Catalog:
@@ -251,8 +252,7 @@ def catalog_for(settings: Settings, *, warn: Callable[[str], object] | None = No
     choice = choose_catalog(settings.catalog_dir)
     if warn is not None and choice.warning is not None:
         warn(choice.warning)
-    priorities = json.loads(settings.priorities) if settings.priorities else None
-    return load_catalog(priorities, choice.path)
+    return load_catalog(settings.tables.get("priorities"), choice.path)
 
 
 def catalog_in(scratch: Mapping[str, object]) -> Catalog:

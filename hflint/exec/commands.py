@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -37,6 +37,7 @@ from hflint.exec.options import (
     ExecOptionError,
     check_device_name,
     device_settings,
+    exec_table,
     format_size,
     parse_size,
 )
@@ -70,13 +71,12 @@ def _warn(message: str) -> None:
     click.echo(f"hflint: warning: {message}", err=True)
 
 
-def _settings(config_path: Path | None, paths: list[Path]) -> tuple[Settings, dict[str, Any]]:
+def _settings(config_path: Path | None, paths: list[Path]) -> tuple[Settings, Mapping[str, Any]]:
     try:
         settings = load_settings(config_path, paths)
     except ConfigError as error:
         _fail(str(error))
-    table: dict[str, Any] = json.loads(settings.exec_options) if settings.exec_options else {}
-    return settings, table
+    return settings, exec_table(settings)
 
 
 def _emit(text: str, output_file: Path | None) -> None:
@@ -322,7 +322,7 @@ def exec_command(
 def _run(
     files: list[Path],
     settings: Settings,
-    table: dict[str, Any],
+    table: Mapping[str, Any],
     flags: dict[str, Any],
     requested: str,
     source: str,
@@ -407,7 +407,7 @@ def _job(
     device: str,
     chosen: DeviceSettings,
     hardware: Hardware,
-    table: dict[str, Any],
+    table: Mapping[str, Any],
     settings: Settings,
     cache: str | None,
 ) -> dict[str, Any]:

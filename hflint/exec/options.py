@@ -1,8 +1,9 @@
 """`[tool.hflint.exec]`: defaults of `hflint exec` and per-device settings, checked without torch.
 
 Every key is shown in `EXAMPLE` (which `hflint init` writes out as comments).
-`validate_exec_table` is what `hflint.config` calls; it returns the table with sizes in bytes, which
-the settings keep as canonical JSON. `device_settings` picks the values for one device.
+Importing this module registers the table with the config code (`hflint.config_tables`):
+`validate_exec_table` checks it and gives sizes in bytes, the settings keep it frozen, and
+`exec_table` reads it back. `device_settings` picks the values for one device.
 """
 
 from __future__ import annotations
@@ -10,7 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from hflint.config import TABLE, ConfigError
+from hflint.config_tables import ConfigTable, register_table
+from hflint.frozen import FrozenMap, freeze
+from hflint.settings import Settings
 
 EXAMPLE = """\
 [tool.hflint.exec]
@@ -252,3 +259,29 @@ def device_settings(
         dtype=None if dtype in (None, "auto") else dtype,
         jobs=int(pick("jobs", default_jobs)),
     )
+
+
+def exec_table(settings: Settings) -> Mapping[str, Any]:
+    """The checked [tool.hflint.exec] of `settings` (empty when there is none)."""
+    table: Mapping[str, Any] = settings.tables.get("exec", FrozenMap())
+    return table
+
+
+def _validate(value: dict[str, Any], path: Path) -> FrozenMap:
+    try:
+        frozen: FrozenMap = freeze(validate_exec_table(value))
+    except ExecOptionError as error:
+        raise ConfigError(
+            path, error.key, error.reason, table=f"{TABLE}.exec{error.subtable}"
+        ) from None
+    return frozen
+
+
+register_table(
+    ConfigTable(
+        name="exec",
+        validate=_validate,
+        heading="hflint exec: defaults and per-device settings (these are examples):",
+        example=EXAMPLE,
+    )
+)

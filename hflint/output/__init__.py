@@ -18,7 +18,7 @@ from hflint.diagnostics import Diagnostic, RuleInfo
 
 __all__ = [
     "Renderer",
-    "Report",
+    "RunReport",
     "format_names",
     "register_format",
     "render",
@@ -26,7 +26,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class Report:
+class RunReport:
     """Everything a formatter may use; formatters must not look anything else up."""
 
     # Already sorted by (path, row, column, code): formatters keep this order.
@@ -42,7 +42,7 @@ class Report:
     tool_version: str
 
 
-Renderer = Callable[[Report], str]
+Renderer = Callable[[RunReport], str]
 
 _FORMATS: dict[str, Renderer] = {}
 
@@ -74,7 +74,7 @@ def format_names() -> tuple[str, ...]:
     return tuple(sorted(_FORMATS))
 
 
-def render(format_name: str, report: Report) -> str:
+def render(format_name: str, report: RunReport) -> str:
     """Render `report` in the output format `format_name`."""
     _load_formats()
     try:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from hflint.diagnostics import Diagnostic, fix_is_applicable
-from hflint.output import Report, register_format
+from hflint.output import RunReport, register_format
 
 
-def diagnostic_line(diagnostic: Diagnostic, report: Report) -> str:
+def diagnostic_line(diagnostic: Diagnostic, report: RunReport) -> str:
     """The `path:row:col: CODE [*] message` line that both `concise` and `text` start with."""
     marker = ""
     if report.show_fix_status and fix_is_applicable(diagnostic.fix, unsafe=report.unsafe_fixes):
@@ -16,5 +16,5 @@ def diagnostic_line(diagnostic: Diagnostic, report: Report) -> str:
 
 
 @register_format("concise")
-def render(report: Report) -> str:
+def render(report: RunReport) -> str:
     return "".join(f"{diagnostic_line(d, report)}\n" for d in report.diagnostics)

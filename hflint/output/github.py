@@ -7,7 +7,7 @@ Escaping follows the Actions toolkit (`@actions/core`, `command.ts`): the data a
 from __future__ import annotations
 
 from hflint.diagnostics import Diagnostic
-from hflint.output import Report, register_format
+from hflint.output import RunReport, register_format
 
 _DATA_ESCAPES = (("%", "%25"), ("\r", "%0D"), ("\n", "%0A"))
 _PROPERTY_ESCAPES = (*_DATA_ESCAPES, (":", "%3A"), (",", "%2C"))
@@ -37,5 +37,5 @@ def _command(diagnostic: Diagnostic) -> str:
 
 
 @register_format("github")
-def render(report: Report) -> str:
+def render(report: RunReport) -> str:
     return "".join(_command(d) for d in report.diagnostics)

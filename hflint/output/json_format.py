@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from hflint.diagnostics import Diagnostic, Edit, Fix, Location
-from hflint.output import Report, register_format
+from hflint.output import RunReport, register_format
 
 
 def _location(location: Location) -> dict[str, int]:
@@ -51,7 +51,7 @@ def diagnostic_object(diagnostic: Diagnostic) -> dict[str, Any]:
 
 
 @register_format("json")
-def render(report: Report) -> str:
+def render(report: RunReport) -> str:
     objects = [diagnostic_object(d) for d in report.diagnostics]
     # ensure_ascii=False keeps non-ASCII paths and messages readable, as ruff does.
     return json.dumps(objects, indent=2, ensure_ascii=False) + "\n"

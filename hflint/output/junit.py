@@ -10,7 +10,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from hflint.diagnostics import Diagnostic
-from hflint.output import Report, register_format
+from hflint.output import RunReport, register_format
 
 # Characters XML 1.0 cannot represent at all, not even as character references. ElementTree
 # writes them anyway, producing a file no parser accepts, so they are replaced beforehand.
@@ -56,7 +56,7 @@ def _suite(path: str, diagnostics: list[Diagnostic]) -> ET.Element:
 
 
 @register_format("junit")
-def render(report: Report) -> str:
+def render(report: RunReport) -> str:
     by_path: dict[str, list[Diagnostic]] = {path: [] for path in report.checked_files}
     # A diagnostic for a file missing from `checked_files` still gets its suite, so none is lost.
     for diagnostic in report.diagnostics:

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from hflint.diagnostics import Diagnostic, Edit, Fix, Location, RuleInfo
-from hflint.output import Report, register_format
+from hflint.output import RunReport, register_format
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -97,7 +97,7 @@ def _result(diagnostic: Diagnostic, rule_indices: dict[str, int]) -> dict[str, A
     return result
 
 
-def _sarif_log(report: Report) -> dict[str, Any]:
+def _sarif_log(report: RunReport) -> dict[str, Any]:
     """The SARIF log for `report`, as plain JSON data."""
     rules = [report.rules[code] for code in sorted(report.rules)]
     rule_indices = {rule.code: index for index, rule in enumerate(rules)}
@@ -117,5 +117,5 @@ def _sarif_log(report: Report) -> dict[str, Any]:
 
 
 @register_format("sarif")
-def render(report: Report) -> str:
+def render(report: RunReport) -> str:
     return json.dumps(_sarif_log(report), indent=2, ensure_ascii=False) + "\n"

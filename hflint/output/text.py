@@ -6,11 +6,11 @@ The CLI prints the "Found N errors" summary itself, so this renders diagnostics 
 from __future__ import annotations
 
 from hflint.diagnostics import Diagnostic
-from hflint.output import Report, register_format
+from hflint.output import RunReport, register_format
 from hflint.output.concise import diagnostic_line
 
 
-def _block(diagnostic: Diagnostic, report: Report) -> str:
+def _block(diagnostic: Diagnostic, report: RunReport) -> str:
     lines = [diagnostic_line(diagnostic, report)]
     # Like ruff, the help shows whenever a fix exists, even one `--fix` would not apply, so the
     # reader learns that `--unsafe-fixes` could.
@@ -20,5 +20,5 @@ def _block(diagnostic: Diagnostic, report: Report) -> str:
 
 
 @register_format("text")
-def render(report: Report) -> str:
+def render(report: RunReport) -> str:
     return "\n".join(_block(d, report) for d in report.diagnostics)

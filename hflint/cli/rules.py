@@ -1,0 +1,59 @@
+"""`hflint rules` (the list) and `hflint rule CODE` (one rule's documentation)."""
+
+from __future__ import annotations
+
+import difflib
+import json
+
+import click
+
+from hflint.cli.common import EXIT_CLEAN, Failure
+from hflint.rule import canonical_selector, rule_infos
+
+
+@click.command("rules", epilog="\b\nExamples:\n  hflint rules\n  hflint rules --format json")
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def list_rules(format_name: str) -> int:
+    """List every rule: code, name, fix safety and summary."""
+    infos = rule_infos()
+    if format_name == "json":
+        records = [
+            {
+                "code": i.code,
+                "name": i.name,
+                "summary": i.summary,
+                "fix": i.fix_applicability.value if i.fix_applicability else None,
+            }
+            for i in infos.values()
+        ]
+        click.echo(json.dumps(records, indent=2))
+        return EXIT_CLEAN
+    for info in infos.values():
+        fix = f"[{info.fix_applicability.value} fix]" if info.fix_applicability else ""
+        click.echo(f"{info.code}  {info.name:<28} {fix:<14} {info.summary}")
+    return EXIT_CLEAN
+
+
+@click.command(
+    "rule", epilog="\b\nExamples:\n  hflint rule HF102\n  hflint rule test-class-name-mismatch"
+)
+@click.argument("code")
+def explain_rule(code: str) -> int:
+    """Show a rule's documentation: what it does, why it matters, an example, fix safety."""
+    infos = rule_infos()
+    info = infos.get(canonical_selector(code))
+    if info is None:
+        names = [info.name for info in infos.values()]
+        close = difflib.get_close_matches(
+            code.upper(), list(infos), n=1
+        ) or difflib.get_close_matches(code, names, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise Failure(f"unknown rule {code!r}{hint}; `hflint rules` lists them")
+    click.echo(f"# {info.name} ({info.code})\n\n{info.documentation}")
+    return EXIT_CLEAN
