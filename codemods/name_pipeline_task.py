@@ -17,8 +17,7 @@ from hflint.codemods._pipeline_task import PipelineTaskCommand, TaskEditor
 from libcst.codemod import CodemodContext
 
 from hflint import task_inputs as ti
-from hflint.catalog import Catalog, ModelEntry
-from hflint.tasks import (
+from hflint.analysis.tasks import (
     INDIRECT,
     MISSING,
     UNKNOWN,
@@ -27,6 +26,7 @@ from hflint.tasks import (
     preferred_task,
     task_status,
 )
+from hflint.catalog import Catalog, ModelEntry
 
 
 class NamePipelineTaskCommand(PipelineTaskCommand):

@@ -15,8 +15,8 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from hflint.analysis.nodes import child_fields
 from hflint.catalog import Catalog
-from hflint.cstwalk import child_fields
 from hflint.diagnostics import Diagnostic, Edit, Fix, Location
 from hflint.noqa import Suppressions
 from hflint.positions import LineIndex, node_ranges

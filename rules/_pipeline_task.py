@@ -1,6 +1,6 @@
 """What HF201-HF205 share: the task analysis of the module, fed from the engine's batched visit.
 
-The first of these rules to see the module feeds one `hflint.tasks.Collector`; the others read the
+The first of these rules to see the module feeds one `hflint.analysis.tasks.Collector`; the others read the
 same analysis when the walk is over. Files whose model the catalog does not know get nothing
 (HF503 reports the unknown model).
 """
@@ -11,10 +11,16 @@ from collections.abc import Iterable
 
 import libcst as cst
 
+from hflint.analysis.tasks import (
+    Collector,
+    PipelineCall,
+    TaskAnalysis,
+    collector_for,
+    inputs_change,
+)
 from hflint.catalog import Catalog, ModelEntry
 from hflint.diagnostics import Applicability
 from hflint.rule import CodemodFix, Rule
-from hflint.tasks import Collector, PipelineCall, TaskAnalysis, collector_for, inputs_change
 
 
 class PipelineTaskRule(Rule):

@@ -2,10 +2,7 @@ from __future__ import annotations
 
 from hflint.rules._pipeline_task import PipelineTaskRule, listing, replace_task_fix
 
-from hflint.catalog import Catalog, ModelEntry
-from hflint.diagnostics import Applicability
-from hflint.rule import CodemodFix, Invalid, Valid
-from hflint.tasks import (
+from hflint.analysis.tasks import (
     SUPPORTED,
     Declaration,
     PipelineCall,
@@ -13,6 +10,9 @@ from hflint.tasks import (
     effective_task,
     task_status,
 )
+from hflint.catalog import Catalog, ModelEntry
+from hflint.diagnostics import Applicability
+from hflint.rule import CodemodFix, Invalid, Valid
 
 
 class ConflictingTask(PipelineTaskRule):

@@ -2,10 +2,7 @@ from __future__ import annotations
 
 from hflint.rules._pipeline_task import PipelineTaskRule, listing
 
-from hflint.catalog import Catalog, ModelEntry
-from hflint.diagnostics import Applicability
-from hflint.rule import CodemodFix, Invalid, Valid
-from hflint.tasks import (
+from hflint.analysis.tasks import (
     INDIRECT,
     MISSING,
     STATED,
@@ -17,6 +14,9 @@ from hflint.tasks import (
     preferred_task,
     task_status,
 )
+from hflint.catalog import Catalog, ModelEntry
+from hflint.diagnostics import Applicability
+from hflint.rule import CodemodFix, Invalid, Valid
 
 FIX_COMMAND = "name_pipeline_task.NamePipelineTaskCommand"
 

@@ -6,10 +6,11 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 import libcst as cst
-from hflint.rules._assignment_move import move_assignment
-from hflint.rules._scopes import BIND, SKIP, WALRUS, Frame, Scope, ScopedRule
+from hflint.rules._scopes import Frame, ScopedRule
 
+from hflint.analysis.scopes import BIND, SKIP, WALRUS, Scope
 from hflint.diagnostics import Applicability
+from hflint.edits.assignment_move import move_assignment
 from hflint.rule import CodemodFix, Invalid, RuleContext, Valid
 
 

@@ -1,4 +1,4 @@
-"""The pipeline-task analysis (`hflint.tasks`), the input table (`hflint.task_inputs`) and the
+"""The pipeline-task analysis (`hflint.analysis.tasks`), the input table (`hflint.task_inputs`) and the
 pipeline-task fixes run on their own by LibCST's tool."""
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import libcst as cst
 import pytest
 
 from hflint import task_inputs as ti
+from hflint.analysis.tasks import INDIRECT, MISSING, STATED, UNRESOLVED, TaskAnalysis, analyze
 from hflint.catalog import load_catalog
 from hflint.linter import lint_text
 from hflint.rule import all_rules
-from hflint.tasks import INDIRECT, MISSING, STATED, UNRESOLVED, TaskAnalysis, analyze
 
 PIPELINE_CODES = ("HF201", "HF202", "HF203", "HF204", "HF205")
 

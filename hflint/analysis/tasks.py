@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from hflint import task_inputs as ti
+from hflint.analysis.nodes import child_fields
 from hflint.catalog import Catalog, ModelEntry
-from hflint.cstwalk import child_fields
 
 REGISTRY_NAME = re.compile(r"^[A-Z0-9_]*REGISTRY[A-Z0-9_]*$")
 # Keyword names pipelines take their main input under, when it is not passed positionally.

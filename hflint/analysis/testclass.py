@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from hflint.cstwalk import iter_nodes
+from hflint.analysis.nodes import iter_nodes
 from hflint.naming import TEST_CLASS_PATTERN
 
 # The parameters every test class's constructor must accept (the runners pass both).
