@@ -4,12 +4,11 @@ the engine's one visit, with the role of every watched `Name`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
-from typing import Any
 
 import libcst as cst
 
+from hflint.analysis.facts import FileFacts
 from hflint.analysis.nodes import iter_nodes
 from hflint.analysis.scopes import (
     SKIP,
@@ -55,8 +54,8 @@ class ScopedRule(Rule):
     return at once for other names, so a file with nothing to watch costs a few calls per node.
     """
 
-    def __init__(self, context: RuleContext, metadata: Mapping[Any, Mapping[Any, Any]]) -> None:
-        super().__init__(context, metadata)
+    def __init__(self, context: RuleContext, facts: FileFacts) -> None:
+        super().__init__(context, facts)
         self.analysis: Analysis | None = None
         self.frames: list[Frame] = []
         self._watched: AbstractSet[str] = frozenset()

@@ -3,12 +3,11 @@ from __future__ import annotations
 import importlib
 import sys
 from collections import defaultdict
-from collections.abc import Mapping
-from typing import Any
 
 import libcst as cst
 from hflint.rules._scopes import ScopedRule
 
+from hflint.analysis.facts import FileFacts
 from hflint.analysis.flags import flag_module
 from hflint.analysis.scopes import Scope
 from hflint.diagnostics import Applicability
@@ -172,8 +171,8 @@ class UndefinedName(ScopedRule):
         ),
     )
 
-    def __init__(self, context: RuleContext, metadata: Mapping[Any, Mapping[Any, Any]]) -> None:
-        super().__init__(context, metadata)
+    def __init__(self, context: RuleContext, facts: FileFacts) -> None:
+        super().__init__(context, facts)
         self._found: list[cst.Name] = []
         self._uses: defaultdict[str, _Uses] = defaultdict(_Uses)
         self._attribute_bases: set[int] = set()

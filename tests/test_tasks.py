@@ -186,21 +186,6 @@ def test_accepted_keywords_match_the_installed_transformers() -> None:
             assert entry.accepts == frozenset(parameters) - {"self"}, task
 
 
-def test_rules_share_one_analysis_whichever_runs() -> None:
-    """Each rule alone reports what it reports next to the others, and a second lint of the same
-    text starts afresh."""
-    suite = Path(__file__).parent.parent / "fixtures" / "sample_suite"
-    rules = [all_rules()[code] for code in PIPELINE_CODES]
-    for name in ("test_hf_ernie.py", "test_hf_hubert.py", "test_hf_dinov2.py"):
-        text = (suite / name).read_text(encoding="utf-8")
-        together = {(f.code, f.start) for f in lint_text(name, text, rules).findings}
-        alone = {
-            (f.code, f.start) for rule in rules for f in lint_text(name, text, [rule]).findings
-        }
-        reversed_order = {(f.code, f.start) for f in lint_text(name, text, rules[::-1]).findings}
-        assert together == alone == reversed_order and together
-
-
 # --- the fixes, run by LibCST's own tool -----------------------------------------------------------
 
 CONFIG = """\

@@ -9,8 +9,8 @@ What cannot be evaluated statically (a parameter, a function's result) is `UNRES
 guessed. The pipeline object's uses (`pipe = pipeline(...)`, then `pipe(x)`, or `self.pipe`) are
 found too, with what kind of input each passes (text, image, audio...).
 
-The rules feed a `Collector` from the engine's single batched visit (`collector_for` shares one
-between them); fixes, which run outside the engine, call `analyze(module)`.
+The engine feeds one `Collector` per file from its single batched visit when a rule asks for the
+`tasks` fact (`hflint.analysis.facts`); fixes, which run outside the engine, call `analyze(module)`.
 """
 
 from __future__ import annotations
@@ -142,6 +142,10 @@ class UsePlan:
 class Collector:
     """Gathers calls, assignments and imports with their scopes, in one pass over the module."""
 
+    # The node types (by name) whose visit and leave the collector needs fed.
+    ENTERS: tuple[str, ...]
+    LEAVES = ("FunctionDef", "ClassDef")
+
     def __init__(self, module: cst.Module) -> None:
         self.module = module
         self.calls: list[tuple[cst.Call, Scope]] = []
@@ -228,18 +232,7 @@ _ENTER: dict[type[cst.CSTNode], Callable[[Collector, cst.CSTNode], None]] = {
     cst.Import: Collector._import,
     cst.ImportFrom: Collector._import_from,
 }
-
-_SHARED: list[tuple[cst.Module, object, Collector]] = []
-
-
-def collector_for(module: cst.Module, context: object) -> tuple[Collector, bool]:
-    """The collector shared by the rules linting `module` (in one `lint_text` run, identified by
-    its context), and whether the caller is the one that feeds it."""
-    if _SHARED and _SHARED[0][0] is module and _SHARED[0][1] is context:
-        return _SHARED[0][2], False
-    collector = Collector(module)
-    _SHARED[:] = [(module, context, collector)]
-    return collector, True
+Collector.ENTERS = tuple(node_type.__name__ for node_type in _ENTER)
 
 
 def analyze(module: cst.Module) -> TaskAnalysis:
