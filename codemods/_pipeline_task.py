@@ -16,20 +16,10 @@ from hflint.codemods import skeletons
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
 from hflint import task_inputs as ti
-from hflint.analysis.tasks import (
-    PipelineCall,
-    PipeUse,
-    TaskAnalysis,
-    TaskLiteral,
-    UsePlan,
-    analyze,
-    can_build_input,
-    literal_like,
-    plan_use,
-    reusable_attribute,
-)
+from hflint.analysis.tasks import PipelineCall, PipeUse, TaskAnalysis, TaskLiteral, analyze
 from hflint.analysis.testclass import module_level_names
 from hflint.catalog import Catalog, ModelEntry, catalog_in
+from hflint.edits.tasks import UsePlan, can_build_input, literal_like, plan_use, reusable_attribute
 
 NodeT = TypeVar("NodeT", bound=cst.CSTNode)
 Edit = Callable[[cst.CSTNode], cst.CSTNode]

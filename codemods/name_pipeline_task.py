@@ -17,15 +17,8 @@ from hflint.codemods._pipeline_task import PipelineTaskCommand, TaskEditor
 from libcst.codemod import CodemodContext
 
 from hflint import task_inputs as ti
-from hflint.analysis.tasks import (
-    INDIRECT,
-    MISSING,
-    UNKNOWN,
-    PipelineCall,
-    close_task,
-    preferred_task,
-    task_status,
-)
+from hflint.analysis.task_policy import UNKNOWN, close_task, preferred_task, task_status
+from hflint.analysis.tasks import INDIRECT, MISSING, PipelineCall
 from hflint.catalog import Catalog, ModelEntry
 
 

@@ -10,9 +10,10 @@ from collections.abc import Iterable
 import libcst as cst
 
 from hflint.analysis.facts import TASKS
-from hflint.analysis.tasks import PipelineCall, TaskAnalysis, inputs_change
+from hflint.analysis.tasks import PipelineCall, TaskAnalysis
 from hflint.catalog import Catalog, ModelEntry
 from hflint.diagnostics import Applicability
+from hflint.edits.tasks import inputs_change
 from hflint.rule import CodemodFix, Rule
 
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from hflint.rules._pipeline_task import PipelineTaskRule, replace_task_fix
 
-from hflint.analysis.tasks import REMOVED, TaskAnalysis, preferred_task, removed_name, task_status
+from hflint.analysis.task_policy import REMOVED, preferred_task, removed_name, task_status
+from hflint.analysis.tasks import TaskAnalysis
 from hflint.catalog import Catalog, ModelEntry
 from hflint.diagnostics import Applicability
 from hflint.rule import Invalid, Valid

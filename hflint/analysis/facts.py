@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from hflint.analysis.tasks import Collector, TaskAnalysis, analyze
+from hflint.analysis.task_collect import Collector
+from hflint.analysis.tasks import TaskAnalysis, analyze
 
 TASKS = "tasks"
 
@@ -33,5 +34,5 @@ class FileFacts:
         """The pipeline calls of the module, their tasks and uses (`hflint.analysis.tasks`)."""
         if self._tasks is None:
             collector = self._task_collector
-            self._tasks = analyze(self.module) if collector is None else collector.analysis()
+            self._tasks = analyze(self.module) if collector is None else TaskAnalysis(collector)
         return self._tasks
