@@ -6,8 +6,8 @@ import libcst as cst
 from hflint.codemods import skeletons
 from libcst.codemod import CodemodContext
 
+from hflint.analysis.devices import SELECT_DEVICE
 from hflint.catalog import catalog_in
-from hflint.devices import SELECT_DEVICE
 from hflint.naming import model_name_from_path
 
 

@@ -1,6 +1,6 @@
 """What the pipeline-task fixes (HF201-HF205) share.
 
-Each fix analyses the module with `hflint.tasks` (the analysis the rules use), plans edits keyed by
+Each fix analyses the module with `hflint.analysis.tasks` (the analysis the rules use), plans edits keyed by
 the original nodes they replace (a task literal, a task argument, the arguments of a call feeding
 the pipeline), and applies them as LibCST leaves those nodes. Nothing else in the file changes,
 apart from an import the new inputs need. Inputs come from `hflint.task_inputs`.
@@ -16,20 +16,10 @@ from hflint.codemods import skeletons
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
 from hflint import task_inputs as ti
+from hflint.analysis.tasks import PipelineCall, PipeUse, TaskAnalysis, TaskLiteral, analyze
+from hflint.analysis.testclass import module_level_names
 from hflint.catalog import Catalog, ModelEntry, catalog_in
-from hflint.tasks import (
-    PipelineCall,
-    PipeUse,
-    TaskAnalysis,
-    TaskLiteral,
-    UsePlan,
-    analyze,
-    can_build_input,
-    literal_like,
-    plan_use,
-    reusable_attribute,
-)
-from hflint.testclass import module_level_names
+from hflint.edits.tasks import UsePlan, can_build_input, literal_like, plan_use, reusable_attribute
 
 NodeT = TypeVar("NodeT", bound=cst.CSTNode)
 Edit = Callable[[cst.CSTNode], cst.CSTNode]

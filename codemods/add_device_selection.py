@@ -16,7 +16,7 @@ import libcst as cst
 from hflint.codemods._device_support import skeleton_for, with_select_device
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
-from hflint.devices import SelectionScan, drive, with_selection
+from hflint.analysis.devices import SelectionScan, drive, with_selection
 from hflint.naming import expected_class_name, model_name_from_path
 
 

@@ -16,9 +16,9 @@ import libcst.matchers as m
 from hflint.codemods import skeletons
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
+from hflint.analysis.testclass import find_test_class, main_guards, top_level_function
 from hflint.catalog import catalog_in
 from hflint.naming import expected_class_name
-from hflint.testclass import find_test_class, main_guards, top_level_function
 
 BARE_MAIN_CALL = m.SimpleStatementLine(body=[m.Expr(value=m.Call(func=m.Name("main")))])
 

@@ -8,9 +8,9 @@ import libcst as cst
 from hflint.codemods import skeletons
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
+from hflint.analysis.testclass import find_test_class
 from hflint.catalog import catalog_in
 from hflint.naming import expected_class_name
-from hflint.testclass import find_test_class
 
 
 class AddTestMethodCommand(VisitorBasedCodemodCommand):

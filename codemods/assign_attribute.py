@@ -15,9 +15,9 @@ import libcst as cst
 from hflint.codemods._device_support import skeleton_for, with_select_device
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
-from hflint.devices import DEVICE, class_attributes, method_receiver, parameter_names
+from hflint.analysis.devices import DEVICE, class_attributes, method_receiver, parameter_names
+from hflint.analysis.testclass import class_methods, find_test_class
 from hflint.naming import expected_class_name, model_name_from_path
-from hflint.testclass import class_methods, find_test_class
 
 VALUES = {"device": "device or select_device()", "model_id": "model_id"}
 

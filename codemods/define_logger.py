@@ -10,14 +10,14 @@ from __future__ import annotations
 import argparse
 
 import libcst as cst
-from hflint.codemods._module_statements import (
+from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
+
+from hflint.analysis.testclass import module_level_names
+from hflint.edits.module_statements import (
     check_dotted,
     insert_module_statements,
     parse_statement,
 )
-from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
-
-from hflint.testclass import module_level_names
 
 
 class DefineLoggerCommand(VisitorBasedCodemodCommand):

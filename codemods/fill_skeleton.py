@@ -31,8 +31,12 @@ import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
 from hflint import task_inputs as ti
+from hflint.analysis.modelrefs import (
+    documented_checkpoint,
+    expected_registry_name,
+    respelled_export,
+)
 from hflint.catalog import Catalog, ModelEntry, catalog_in
-from hflint.modelrefs import documented_checkpoint, expected_registry_name, respelled_export
 from hflint.naming import class_stem, expected_class_name, model_name_from_path
 
 PLACEHOLDER_CLASS = "TestSkeletonModels"

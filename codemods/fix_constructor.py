@@ -14,9 +14,9 @@ import libcst.matchers as m
 from hflint.codemods import skeletons
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
+from hflint.analysis.testclass import class_methods, find_test_class
 from hflint.catalog import catalog_in
 from hflint.naming import expected_class_name
-from hflint.testclass import class_methods, find_test_class
 
 CONTRACT_PARAMETERS = ("model_id", "device")
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from hflint.codemods._pipeline_task import PipelineTaskCommand, TaskEditor
 
 from hflint import task_inputs as ti
+from hflint.analysis.task_policy import current_entry
 from hflint.catalog import Catalog, ModelEntry
-from hflint.tasks import UsePlan, current_entry
+from hflint.edits.tasks import UsePlan
 
 
 class FixPipelineInputCommand(PipelineTaskCommand):

@@ -15,10 +15,10 @@ import libcst as cst
 from hflint.codemods import skeletons
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
+from hflint.analysis.modelrefs import name_model, replacement_for, transformers_aliases
+from hflint.analysis.nodes import iter_nodes
+from hflint.analysis.testclass import module_level_names
 from hflint.catalog import catalog_in
-from hflint.cstwalk import iter_nodes
-from hflint.modelrefs import name_model, replacement_for, transformers_aliases
-from hflint.testclass import module_level_names
 
 
 class FixTransformersNameCommand(VisitorBasedCodemodCommand):

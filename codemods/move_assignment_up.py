@@ -2,7 +2,7 @@
 
 The function is named by its dotted qualified name (`TestBertModels.test_from_pretrained`; with
 `occurrence` to pick among functions defined twice under one name). The move is made only when it
-keeps the rest of the function meaning the same (see `hflint.rules._assignment_move`); otherwise
+keeps the rest of the function meaning the same (see `hflint.edits.assignment_move`); otherwise
 the file is skipped. Unsafe: the assignment's right-hand side runs earlier than it did.
 """
 
@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 
 import libcst as cst
-from hflint.rules._assignment_move import iter_functions, move_assignment
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
+
+from hflint.edits.assignment_move import iter_functions, move_assignment
 
 
 class MoveAssignmentUpCommand(VisitorBasedCodemodCommand):

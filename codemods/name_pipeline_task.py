@@ -17,16 +17,9 @@ from hflint.codemods._pipeline_task import PipelineTaskCommand, TaskEditor
 from libcst.codemod import CodemodContext
 
 from hflint import task_inputs as ti
+from hflint.analysis.task_policy import UNKNOWN, close_task, preferred_task, task_status
+from hflint.analysis.tasks import INDIRECT, MISSING, PipelineCall
 from hflint.catalog import Catalog, ModelEntry
-from hflint.tasks import (
-    INDIRECT,
-    MISSING,
-    UNKNOWN,
-    PipelineCall,
-    close_task,
-    preferred_task,
-    task_status,
-)
 
 
 class NamePipelineTaskCommand(PipelineTaskCommand):

@@ -15,8 +15,8 @@ import libcst as cst
 from hflint.codemods import skeletons
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
-from hflint.modelrefs import expected_registry_name
-from hflint.testclass import module_level_names
+from hflint.analysis.modelrefs import expected_registry_name
+from hflint.analysis.testclass import module_level_names
 
 
 class RenameRegistryCommand(VisitorBasedCodemodCommand):

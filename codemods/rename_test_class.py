@@ -8,8 +8,8 @@ import libcst as cst
 from hflint.codemods import skeletons
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
+from hflint.analysis.testclass import module_level_names
 from hflint.naming import expected_class_name
-from hflint.testclass import module_level_names
 
 
 class RenameTestClassCommand(VisitorBasedCodemodCommand):

@@ -18,8 +18,9 @@ from hflint.codemods._pipeline_task import PipelineTaskCommand, TaskEditor
 from libcst.codemod import CodemodContext
 
 from hflint import task_inputs as ti
+from hflint.analysis.task_policy import current_entry, preferred_task, removed_name
+from hflint.analysis.tasks import PipelineCall, TaskAnalysis
 from hflint.catalog import Catalog, ModelEntry
-from hflint.tasks import PipelineCall, TaskAnalysis, current_entry, preferred_task, removed_name
 
 
 class ReplacePipelineTaskCommand(PipelineTaskCommand):

@@ -17,7 +17,7 @@ import libcst as cst
 from hflint.codemods._device_support import skeleton_for, with_select_device
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
-from hflint.devices import (
+from hflint.analysis.devices import (
     DEVICE,
     DeviceSite,
     HardcodedDeviceScan,

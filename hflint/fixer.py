@@ -55,6 +55,7 @@ def fix_text(
             and (finding.code, finding.report.message) not in broken
             and (edits := linted.fix_edits(finding))
         ]
+        _note_fix_errors(linted, result.messages)
         if not candidates:
             return result
         chosen = _non_overlapping(candidates)
@@ -72,6 +73,10 @@ def fix_text(
         linted = result.linted = lint_text(path, new_text, rules, catalog=linted.catalog)
     result.messages.append(f"fixes did not settle after {MAX_ROUNDS} rounds; stopped")
     return result
+
+
+def _note_fix_errors(linted: LintedFile, messages: list[str]) -> None:
+    messages.extend(error for error in linted.fix_errors if error not in messages)
 
 
 def _non_overlapping(

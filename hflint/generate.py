@@ -22,19 +22,19 @@ from pathlib import Path
 
 import libcst as cst
 
+from hflint.analysis.modelrefs import default_ids, registries
+from hflint.analysis.testclass import class_methods, find_test_class
 from hflint.catalog import PRIORITY_LEVELS, Catalog, ModelEntry
 from hflint.codemods import skeletons
 from hflint.coverage import measure
 from hflint.diagnostics import Diagnostic
 from hflint.discovery import discover
-from hflint.modelrefs import default_ids, registries
 from hflint.naming import canonical_file_name, expected_class_name, model_name_from_path
 from hflint.project import check_texts
 from hflint.rule import all_rules
 from hflint.runner import display_path
 from hflint.settings import Settings
 from hflint.source import SourceError, read_source, write_atomic
-from hflint.testclass import class_methods, find_test_class
 
 EXIT_LINT, EXIT_USAGE = 1, 2
 # What a model name may be made of; anything else is refused before the catalog is asked, so that

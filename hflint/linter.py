@@ -9,14 +9,13 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper
 
+from hflint.analysis.facts import TASKS, FileFacts
+from hflint.analysis.nodes import child_fields
 from hflint.catalog import Catalog
-from hflint.cstwalk import child_fields
 from hflint.diagnostics import Diagnostic, Edit, Fix, Location
 from hflint.noqa import Suppressions
 from hflint.positions import LineIndex, node_ranges
@@ -73,9 +72,13 @@ class LintedFile:
     module: cst.Module | None
     findings: list[Finding]
     catalog: Catalog
+    # Codemods that raised while computing a fix, one line each (rule, position, error): the fix is
+    # not offered, and the runner prints these as warnings rather than letting the fix vanish.
+    fix_errors: list[str] = field(default_factory=list)
 
     def fix_edits(self, finding: Finding) -> tuple[TextEdit, ...]:
-        """The text edits of a finding's fix: its codemod's output compared with the original text."""
+        """The text edits of a finding's fix: its codemod's output compared with the original text
+        (none when the codemod raised; `fix_errors` then says why)."""
         fix = finding.report.fix
         if fix is None or isinstance(fix, RenameFix):
             return ()  # a rename changes no text
@@ -84,7 +87,13 @@ class LintedFile:
                 return ()
             try:
                 new_text: str | None = fix.apply(self.module, self.path, self.catalog).code
-            except Exception:
+            except Exception as error:  # a bug in one codemod must not stop the others
+                message = (
+                    f"{finding.code} fix at {finding.start.row}:{finding.start.column} not "
+                    f"offered: its codemod {fix.command} raised {type(error).__name__}: {error}"
+                )
+                if message not in self.fix_errors:
+                    self.fix_errors.append(message)
                 return ()
         else:
             new_text = fix.transform(self.text)
@@ -183,13 +192,17 @@ def lint_text(
 
 
 def _visit(module: cst.Module, rules: Sequence[type[Rule]], context: RuleContext) -> list[Report]:
-    dependencies = {dep for rule in rules for dep in rule.METADATA_DEPENDENCIES}
-    metadata: Mapping[Any, Mapping[Any, Any]] = {}
-    if dependencies:
-        metadata = MetadataWrapper(module, unsafe_skip_copy=True).resolve_many(dependencies)
-    instances = [rule(context, metadata) for rule in rules]
+    facts = FileFacts(module)
+    instances = [rule(context, facts) for rule in rules]
     visitors: dict[str, list[Callable[[cst.CSTNode], object]]] = defaultdict(list)
     leavers: dict[str, list[Callable[[cst.CSTNode], object]]] = defaultdict(list)
+    if any(TASKS in rule.FACTS for rule in rules):
+        # Fed before the rules' handlers, so that the fact is complete when a rule reads it.
+        collector = facts.task_collector()
+        for node_type in collector.ENTERS:
+            visitors[node_type].append(collector.enter)
+        for node_type in collector.LEAVES:
+            leavers[node_type].append(collector.leave)
     for instance in instances:
         for node_type, has_visit, has_leave in _handlers(type(instance)):
             if has_visit:

@@ -18,7 +18,7 @@ from types import TracebackType
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-from hflint.cstwalk import iter_nodes
+from hflint.analysis.nodes import iter_nodes
 from hflint.diagnostics import Location
 
 

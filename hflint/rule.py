@@ -15,15 +15,17 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import libcst as cst
-from libcst.metadata import ProviderT
 
 from hflint.catalog import CATALOG_KEY, Catalog, ModelEntry, load_catalog
 from hflint.diagnostics import Applicability, RuleInfo
 from hflint.naming import expected_class_name, model_name_from_path
 from hflint.syntax import SyntaxProblem
+
+if TYPE_CHECKING:  # the facts import the analysis, which rules import after this module
+    from hflint.analysis.facts import FileFacts
 
 CODE_PATTERN = re.compile(r"^HF\d{3}$")
 NAME_PATTERN = re.compile(r"^[a-z]+(-[a-z]+)*$")
@@ -159,13 +161,14 @@ class Rule:
     MESSAGE: ClassVar[str]
     VALID: ClassVar[Sequence[Valid]] = ()
     INVALID: ClassVar[Sequence[Invalid]] = ()
-    METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = ()
+    # The shared facts (`hflint.analysis.facts`) the engine should collect in its visit for the rule.
+    FACTS: ClassVar[frozenset[str]] = frozenset()
     # The strongest fix the rule can offer, for its documentation; None when it never fixes.
     FIX_APPLICABILITY: ClassVar[Applicability | None] = None
 
-    def __init__(self, context: RuleContext, metadata: Mapping[ProviderT, Mapping[Any, Any]]):
+    def __init__(self, context: RuleContext, facts: FileFacts):
         self.context = context
-        self._metadata = metadata
+        self.facts = facts
         self.reports: list[Report] = []
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -176,11 +179,6 @@ class Rule:
         if cls.code in _REGISTRY and _REGISTRY[cls.code] is not cls:
             raise TypeError(f"rule code {cls.code} is defined twice")
         _REGISTRY[cls.code] = cls
-
-    def get_metadata(self, key: ProviderT, node: cst.CSTNode, default: Any = None) -> Any:
-        if key not in self.METADATA_DEPENDENCIES:
-            raise KeyError(f"{self.code} reads {key.__name__} without declaring it")
-        return self._metadata[key].get(node, default)
 
     def report(
         self, node: cst.CSTNode, message: str | None = None, *, fix: FixSpec | None = None

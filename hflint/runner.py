@@ -178,6 +178,7 @@ def _check(file: Path, path: str, options: RunOptions) -> FileOutcome:
         else:
             messages.append(f"{path}: not renamed to {fix.new_name}: that file exists")
     outcome = _finish(source, path, options, linted)
+    messages.extend(m for m in outcome.messages if m not in messages)
     vanished = result.found_before - sum(fixed.values()) - len(linted.findings)
     changed = original[0] != path or result.text != original_text
     return replace(
@@ -202,9 +203,11 @@ def _finish(source: SourceFile, path: str, options: RunOptions, linted: LintedFi
         linted.catalog,
     )
     cache = _cache(options)
-    if cache is not None:
+    if cache is not None and not linted.fix_errors:  # a cached result would hide the warning
         cache.put(_key(source.data, path, options), CachedResult(diagnostics, summaries))
-    return FileOutcome(path=path, diagnostics=diagnostics, summaries=summaries)
+    # Codemods that raised while the diagnostics' edits were computed (messages name the file).
+    messages = tuple(f"{path}: {error}" for error in linted.fix_errors)
+    return FileOutcome(path=path, diagnostics=diagnostics, summaries=summaries, messages=messages)
 
 
 def _applicable_rename(linted: LintedFile, options: RunOptions) -> tuple[Finding, RenameFix] | None:

@@ -30,7 +30,7 @@ VIDEO = "video"
 TABLE = "table"
 MULTIMODAL = "multimodal"
 
-# What a statically known input is (see `hflint.tasks.input_kind`): `location` is a string naming a
+# What a statically known input is (see `hflint.analysis.tasks.input_kind`): `location` is a string naming a
 # URL or a file, which image, audio and video pipelines load (and text pipelines read as text);
 # `array` is a numeric array (an audio waveform, usually).
 LOCATION = "location"

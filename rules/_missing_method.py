@@ -6,9 +6,9 @@ from typing import ClassVar
 
 import libcst as cst
 
+from hflint.analysis.testclass import find_test_class, resolved_method
 from hflint.diagnostics import Applicability
 from hflint.rule import CodemodFix, Rule
-from hflint.testclass import find_test_class, resolved_method
 
 
 class MissingTestClassMethod(Rule):

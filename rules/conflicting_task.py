@@ -2,17 +2,11 @@ from __future__ import annotations
 
 from hflint.rules._pipeline_task import PipelineTaskRule, listing, replace_task_fix
 
+from hflint.analysis.task_policy import SUPPORTED, effective_task, task_status
+from hflint.analysis.tasks import Declaration, PipelineCall, TaskAnalysis
 from hflint.catalog import Catalog, ModelEntry
 from hflint.diagnostics import Applicability
 from hflint.rule import CodemodFix, Invalid, Valid
-from hflint.tasks import (
-    SUPPORTED,
-    Declaration,
-    PipelineCall,
-    TaskAnalysis,
-    effective_task,
-    task_status,
-)
 
 
 class ConflictingTask(PipelineTaskRule):

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from hflint.analysis.testclass import CONTRACT_PARAMETERS, find_test_class, resolved_method
 from hflint.diagnostics import Applicability
 from hflint.rule import CodemodFix, Invalid, Rule, Valid
-from hflint.testclass import CONTRACT_PARAMETERS, find_test_class, resolved_method
 
 
 class ConstructorContract(Rule):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from hflint.devices import (
+from hflint.analysis.devices import (
     DEVICE,
     DeviceSite,
     HardcodedDeviceScan,

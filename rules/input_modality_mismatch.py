@@ -3,10 +3,12 @@ from __future__ import annotations
 from hflint.rules._pipeline_task import PipelineTaskRule
 
 from hflint import task_inputs as ti
+from hflint.analysis.task_policy import current_entry
+from hflint.analysis.tasks import TaskAnalysis
 from hflint.catalog import Catalog, ModelEntry
 from hflint.diagnostics import Applicability
+from hflint.edits.tasks import can_build_input, reusable_attribute
 from hflint.rule import CodemodFix, Invalid, Valid
-from hflint.tasks import TaskAnalysis, can_build_input, current_entry, reusable_attribute
 
 NEEDED = {
     ti.TEXT: "a text input",

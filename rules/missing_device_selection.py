@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from hflint.devices import SelectionScan, with_selection
+from hflint.analysis.devices import SelectionScan, with_selection
 from hflint.diagnostics import Applicability
 from hflint.rule import CodemodFix, Invalid, Rule, Valid
 

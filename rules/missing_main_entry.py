@@ -2,9 +2,14 @@ from __future__ import annotations
 
 import libcst as cst
 
+from hflint.analysis.testclass import (
+    exit_behaviour,
+    is_bare_main_call,
+    main_guards,
+    top_level_function,
+)
 from hflint.diagnostics import Applicability
 from hflint.rule import CodemodFix, Invalid, Rule, Valid
-from hflint.testclass import exit_behaviour, is_bare_main_call, main_guards, top_level_function
 
 
 class MissingMainEntry(Rule):

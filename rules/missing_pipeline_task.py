@@ -2,21 +2,12 @@ from __future__ import annotations
 
 from hflint.rules._pipeline_task import PipelineTaskRule, listing
 
+from hflint.analysis.task_policy import UNKNOWN, close_task, preferred_task, task_status
+from hflint.analysis.tasks import INDIRECT, MISSING, STATED, PipelineCall, TaskAnalysis
 from hflint.catalog import Catalog, ModelEntry
 from hflint.diagnostics import Applicability
+from hflint.edits.tasks import inputs_change
 from hflint.rule import CodemodFix, Invalid, Valid
-from hflint.tasks import (
-    INDIRECT,
-    MISSING,
-    STATED,
-    UNKNOWN,
-    PipelineCall,
-    TaskAnalysis,
-    close_task,
-    inputs_change,
-    preferred_task,
-    task_status,
-)
 
 FIX_COMMAND = "name_pipeline_task.NamePipelineTaskCommand"
 

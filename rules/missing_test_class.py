@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import libcst as cst
 
+from hflint.analysis.testclass import top_level_classes
 from hflint.diagnostics import Applicability
 from hflint.naming import TEST_CLASS_PATTERN
 from hflint.rule import CodemodFix, Invalid, Rule, Valid
-from hflint.testclass import top_level_classes
 
 
 class MissingTestClass(Rule):

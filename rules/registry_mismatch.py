@@ -4,9 +4,7 @@ import re
 
 import libcst as cst
 
-from hflint.catalog import Catalog, ModelEntry, normalize
-from hflint.diagnostics import Applicability
-from hflint.modelrefs import (
+from hflint.analysis.modelrefs import (
     Registry,
     default_ids,
     documented_checkpoint,
@@ -16,8 +14,10 @@ from hflint.modelrefs import (
     own_checkpoints,
     registries,
 )
+from hflint.analysis.testclass import module_level_names
+from hflint.catalog import Catalog, ModelEntry, normalize
+from hflint.diagnostics import Applicability
 from hflint.rule import CodemodFix, Invalid, Rule, Valid
-from hflint.testclass import module_level_names
 
 
 class RegistryMismatch(Rule):

@@ -4,8 +4,7 @@ import difflib
 
 import libcst as cst
 
-from hflint.diagnostics import Applicability
-from hflint.modelrefs import (
+from hflint.analysis.modelrefs import (
     BARE_PLACEHOLDERS,
     auto_class_candidates,
     default_ids,
@@ -20,8 +19,9 @@ from hflint.modelrefs import (
     size_siblings,
     transformers_aliases,
 )
+from hflint.analysis.testclass import module_level_names, top_level_classes
+from hflint.diagnostics import Applicability
 from hflint.rule import CodemodFix, Invalid, Rule, Valid
-from hflint.testclass import module_level_names, top_level_classes
 
 
 class TemplateLeftover(Rule):

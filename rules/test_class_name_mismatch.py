@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from hflint.analysis.testclass import find_test_class
 from hflint.diagnostics import Applicability
 from hflint.rule import CodemodFix, Invalid, Rule, Valid
-from hflint.testclass import find_test_class
 
 
 class TestClassNameMismatch(Rule):

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from hflint.devices import AttributeScan, in_file_bases, select_device_usable
+from hflint.analysis.devices import AttributeScan, in_file_bases, select_device_usable
+from hflint.analysis.testclass import class_methods, find_test_class
 from hflint.diagnostics import Applicability
 from hflint.rule import CodemodFix, Invalid, Rule, Valid
-from hflint.testclass import class_methods, find_test_class
 
 # Attributes whose intended value is known: the constructor's parameters of the same name.
 FIXABLE = ("device", "model_id")

@@ -1,51 +1,18 @@
 from __future__ import annotations
 
 import importlib
-import re
 import sys
 from collections import defaultdict
-from collections.abc import Mapping
-from typing import Any
 
 import libcst as cst
-from hflint.rules._scopes import Scope, ScopedRule
+from hflint.rules._scopes import ScopedRule
 
+from hflint.analysis.facts import FileFacts
+from hflint.analysis.flags import flag_module
+from hflint.analysis.scopes import Scope
 from hflint.diagnostics import Applicability
 from hflint.rule import CodemodFix, Invalid, RuleContext, Valid
 
-# `HAS_<X>` availability flags whose module is not the lower-cased suffix.
-FLAG_MODULES = {
-    "PIL": "PIL",
-    "PILLOW": "PIL",
-    "CV2": "cv2",
-    "OPENCV": "cv2",
-    "SKLEARN": "sklearn",
-    "SCIKIT_LEARN": "sklearn",
-    "YAML": "yaml",
-    "PYYAML": "yaml",
-    "BS4": "bs4",
-    "SOUNDFILE": "soundfile",
-    "ONNXRUNTIME": "onnxruntime",
-    "ORT": "onnxruntime",
-}
-# `HAS_<X>` flags that describe hardware, set by probes rather than imports: no fix.
-HARDWARE_FLAGS = frozenset(
-    {
-        "CUDA",
-        "MPS",
-        "ROCM",
-        "GPU",
-        "XPU",
-        "TPU",
-        "NPU",
-        "CPU",
-        "QNN",
-        "WEBGPU",
-        "WEBNN",
-        "MULTI_GPU",
-    }
-)
-_FLAG = re.compile(r"^HAS_([A-Z][A-Z0-9_]*)$")
 # Standard-library modules hflint never imports to check an attribute (side effects on import,
 # or a GUI toolkit that may be missing).
 # Modules commonly read bare (`getattr(os, ...)`, `print(..., file=sys.stderr)` aside): for any other
@@ -71,15 +38,6 @@ COMMON_MODULES = frozenset(
 _NEVER_IMPORTED = frozenset(
     {"antigravity", "this", "idlelib", "tkinter", "turtle", "turtledemo", "pydoc_data"}
 )
-
-
-def flag_module(flag: str) -> str | None:
-    """The module a `HAS_<X>` flag stands for (`HAS_PIL` -> `PIL`), or None for other names."""
-    match = _FLAG.match(flag)
-    if match is None or match.group(1) in HARDWARE_FLAGS:
-        return None
-    suffix = match.group(1)
-    return FLAG_MODULES.get(suffix, suffix.lower())
 
 
 class _Uses:
@@ -213,8 +171,8 @@ class UndefinedName(ScopedRule):
         ),
     )
 
-    def __init__(self, context: RuleContext, metadata: Mapping[Any, Mapping[Any, Any]]) -> None:
-        super().__init__(context, metadata)
+    def __init__(self, context: RuleContext, facts: FileFacts) -> None:
+        super().__init__(context, facts)
         self._found: list[cst.Name] = []
         self._uses: defaultdict[str, _Uses] = defaultdict(_Uses)
         self._attribute_bases: set[int] = set()

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from hflint.modelrefs import name_model
+from hflint.analysis.modelrefs import name_model
 from hflint.rule import Invalid, Report, Rule, RuleContext, Valid
 from hflint.syntax import SyntaxProblem
 

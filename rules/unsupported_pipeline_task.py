@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from hflint.rules._pipeline_task import PipelineTaskRule, listing, replace_task_fix
 
+from hflint.analysis.task_policy import UNSUPPORTED, preferred_task, task_status
+from hflint.analysis.tasks import TaskAnalysis
 from hflint.catalog import Catalog, ModelEntry
 from hflint.diagnostics import Applicability
 from hflint.rule import Invalid, Valid
-from hflint.tasks import UNSUPPORTED, TaskAnalysis, preferred_task, task_status
 
 
 class UnsupportedPipelineTask(PipelineTaskRule):

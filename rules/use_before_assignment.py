@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
-from typing import Any
 
 import libcst as cst
-from hflint.rules._assignment_move import move_assignment
-from hflint.rules._scopes import BIND, SKIP, WALRUS, Frame, Scope, ScopedRule
+from hflint.rules._scopes import Frame, ScopedRule
 
+from hflint.analysis.facts import FileFacts
+from hflint.analysis.scopes import BIND, SKIP, WALRUS, Scope
 from hflint.diagnostics import Applicability
+from hflint.edits.assignment_move import move_assignment
 from hflint.rule import CodemodFix, Invalid, RuleContext, Valid
 
 
@@ -134,8 +134,8 @@ class UseBeforeAssignment(ScopedRule):
         ),
     )
 
-    def __init__(self, context: RuleContext, metadata: Mapping[Any, Mapping[Any, Any]]) -> None:
-        super().__init__(context, metadata)
+    def __init__(self, context: RuleContext, facts: FileFacts) -> None:
+        super().__init__(context, facts)
         self._functions: list[_Function | None] = []
         self._names: list[str] = []
         self._occurrences: Counter[str] = Counter()

@@ -1,16 +1,15 @@
-"""The batched visit: deep node handlers, declared metadata, positions, noqa, and selection."""
+"""The batched visit: deep node handlers, positions, noqa, shared facts, failing fixes, selection."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import libcst as cst
 import pytest
-from libcst.metadata import ParentNodeProvider
 
-from hflint.diagnostics import Location
+from hflint.analysis.facts import TASKS
+from hflint.diagnostics import Applicability, Location
+from hflint.fixer import fix_text
 from hflint.linter import lint_text
-from hflint.rule import Rule, matches_code, select_rules
+from hflint.rule import CodemodFix, Rule, matches_code, select_rules
 
 SOURCE = """\
 class TestBertModels:
@@ -31,10 +30,9 @@ def _unregistered(cls: type[Rule], code: str, name: str) -> type[Rule]:
 
 
 class _CallsInsideFunctions(Rule):
-    """Reports every call whose parent statement sits in a function (exercises metadata)."""
+    """Reports every call returned from a function (exercises nested handlers)."""
 
     MESSAGE = "call"
-    METADATA_DEPENDENCIES: ClassVar = (ParentNodeProvider,)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -46,26 +44,42 @@ class _CallsInsideFunctions(Rule):
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.depth -= 1
 
-    def visit_Call(self, node: cst.Call) -> None:
-        parent = self.get_metadata(ParentNodeProvider, node)
-        if self.depth and isinstance(parent, cst.Return):
-            self.report(node, f"call in a function, depth {self.depth}")
+    def visit_Return(self, node: cst.Return) -> None:
+        if self.depth and isinstance(node.value, cst.Call):
+            self.report(node.value, f"call in a function, depth {self.depth}")
 
 
-class _UndeclaredMetadata(Rule):
-    """Reads metadata it did not declare."""
+class _PipelineCalls(Rule):
+    """Reports how many pipeline calls the engine's `tasks` fact found."""
 
-    MESSAGE = "never"
+    MESSAGE = "pipelines"
+    FACTS = frozenset({TASKS})
 
-    def visit_Call(self, node: cst.Call) -> None:
-        self.get_metadata(ParentNodeProvider, node)
+    def leave_Module(self, node: cst.Module) -> None:
+        self.report(node, f"{len(self.facts.tasks.calls)} pipeline calls")
+
+
+class _BrokenFix(Rule):
+    """Offers a fix whose codemod raises (it is given an argument it does not take)."""
+
+    MESSAGE = "broken"
+
+    def visit_Module(self, node: cst.Module) -> None:
+        fix = CodemodFix(
+            title="never applies",
+            applicability=Applicability.SAFE,
+            command="rename_test_class.RenameTestClassCommand",
+            arguments={"no_such_argument": 1},
+        )
+        self.report(node, fix=fix)
 
 
 CALLS = _unregistered(_CallsInsideFunctions, "HF998", "calls-inside-functions")
-UNDECLARED = _unregistered(_UndeclaredMetadata, "HF997", "undeclared-metadata")
+PIPELINES = _unregistered(_PipelineCalls, "HF997", "pipeline-calls")
+BROKEN = _unregistered(_BrokenFix, "HF996", "broken-fix")
 
 
-def test_deep_handlers_metadata_positions_and_noqa() -> None:
+def test_deep_handlers_positions_and_noqa() -> None:
     findings = lint_text("test_hf_bert.py", SOURCE, [CALLS]).findings
     # The first call is suppressed by its noqa comment; the second is reported at its exact span.
     assert [(f.start, f.end, f.report.message) for f in findings] == [
@@ -73,9 +87,26 @@ def test_deep_handlers_metadata_positions_and_noqa() -> None:
     ]
 
 
-def test_undeclared_metadata_is_an_error_naming_the_rule() -> None:
-    with pytest.raises(KeyError, match="HF997 reads ParentNodeProvider without declaring it"):
-        lint_text("test_hf_bert.py", SOURCE, [UNDECLARED])
+def test_a_declared_fact_is_fed_by_the_visit_and_an_undeclared_one_computed() -> None:
+    """A fact is the same whether the engine fed it in its visit or the rule's reading computed it,
+    and whether other rules run beside the one that declares it."""
+    undeclared = _unregistered(
+        type("_Undeclared", (_PipelineCalls,), {"FACTS": frozenset()}), "HF995", "undeclared"
+    )
+    for rules in ([PIPELINES], [undeclared], [CALLS, PIPELINES]):
+        messages = [f.report.message for f in lint_text("test_hf_bert.py", SOURCE, rules).findings]
+        assert "2 pipeline calls" in messages, rules
+
+
+def test_a_codemod_that_raises_is_reported_not_swallowed() -> None:
+    linted = lint_text("test_hf_bert.py", SOURCE, [BROKEN])
+    [diagnostic] = linted.diagnostics(with_edits=True)
+    assert diagnostic.fix is None  # not advertised
+    [error] = linted.fix_errors
+    assert error.startswith("HF996 fix at 1:1 not offered: its codemod ")
+    assert "rename_test_class.RenameTestClassCommand raised TypeError" in error
+    result = fix_text("test_hf_bert.py", SOURCE, [BROKEN], unsafe=True)
+    assert result.text == SOURCE and result.messages == [error]
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from hflint.cstwalk import iter_nodes
+from hflint.analysis.nodes import iter_nodes
 from hflint.positions import node_ranges
 from hflint.source import read_source
 

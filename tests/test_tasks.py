@@ -1,4 +1,4 @@
-"""The pipeline-task analysis (`hflint.tasks`), the input table (`hflint.task_inputs`) and the
+"""The pipeline-task analysis (`hflint.analysis.tasks`), the input table (`hflint.task_inputs`) and the
 pipeline-task fixes run on their own by LibCST's tool."""
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import libcst as cst
 import pytest
 
 from hflint import task_inputs as ti
+from hflint.analysis.tasks import INDIRECT, MISSING, STATED, UNRESOLVED, TaskAnalysis, analyze
 from hflint.catalog import load_catalog
 from hflint.linter import lint_text
 from hflint.rule import all_rules
-from hflint.tasks import INDIRECT, MISSING, STATED, UNRESOLVED, TaskAnalysis, analyze
 
 PIPELINE_CODES = ("HF201", "HF202", "HF203", "HF204", "HF205")
 
@@ -184,21 +184,6 @@ def test_accepted_keywords_match_the_installed_transformers() -> None:
             assert entry.accepts is None, task
         else:
             assert entry.accepts == frozenset(parameters) - {"self"}, task
-
-
-def test_rules_share_one_analysis_whichever_runs() -> None:
-    """Each rule alone reports what it reports next to the others, and a second lint of the same
-    text starts afresh."""
-    suite = Path(__file__).parent.parent / "fixtures" / "sample_suite"
-    rules = [all_rules()[code] for code in PIPELINE_CODES]
-    for name in ("test_hf_ernie.py", "test_hf_hubert.py", "test_hf_dinov2.py"):
-        text = (suite / name).read_text(encoding="utf-8")
-        together = {(f.code, f.start) for f in lint_text(name, text, rules).findings}
-        alone = {
-            (f.code, f.start) for rule in rules for f in lint_text(name, text, [rule]).findings
-        }
-        reversed_order = {(f.code, f.start) for f in lint_text(name, text, rules[::-1]).findings}
-        assert together == alone == reversed_order and together
 
 
 # --- the fixes, run by LibCST's own tool -----------------------------------------------------------

@@ -41,8 +41,8 @@ from hflint.codemods.fill_skeleton import (
     placeholder_paths,
 )
 
+from hflint.analysis.testclass import main_guards, module_level_names
 from hflint.catalog import Catalog
-from hflint.testclass import main_guards, module_level_names
 
 __all__ = [
     "FAMILIES",

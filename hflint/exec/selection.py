@@ -18,14 +18,14 @@ from pathlib import Path
 
 import libcst as cst
 
-from hflint import tasks
+from hflint.analysis import tasks
+from hflint.analysis.modelrefs import default_ids
+from hflint.analysis.testclass import find_test_class
 from hflint.catalog import Catalog
 from hflint.discovery import relative_path
-from hflint.modelrefs import default_ids
 from hflint.naming import expected_class_name, model_name_from_path
 from hflint.runner import RunOptions, display_path, run
 from hflint.settings import Settings
-from hflint.testclass import find_test_class
 
 # Structure, task and device rules (and unreadable or unparseable files): what must hold for a
 # file to be run at all. The HF4xx/HF5xx rules find problems that a run reports by itself.

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from hflint.cstwalk import child_fields, iter_nodes
-from hflint.testclass import find_test_class, top_level_classes, top_level_function
+from hflint.analysis.nodes import child_fields, iter_nodes
+from hflint.analysis.testclass import find_test_class, top_level_classes, top_level_function
 
 # An accelerator named as a string: "cuda", "cuda:1", "mps", "xpu:0". ROCm builds of torch say "cuda".
 ACCELERATOR = re.compile(r"(cuda|mps|xpu)(?::(\d+))?")

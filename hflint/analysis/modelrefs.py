@@ -18,9 +18,9 @@ from functools import cache
 
 import libcst as cst
 
+from hflint.analysis.testclass import class_methods, find_test_class
 from hflint.catalog import Catalog, ModelEntry, normalize
 from hflint.naming import TEST_CLASS_PATTERN, expected_class_name
-from hflint.testclass import class_methods, find_test_class
 
 # --- the registry constant and the hub ids a file names ----------------------------------------
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from hflint.cstwalk import iter_nodes
+from hflint.analysis.nodes import dotted_name, iter_nodes
 from hflint.naming import TEST_CLASS_PATTERN
 
 # The parameters every test class's constructor must accept (the runners pass both).
@@ -151,7 +151,7 @@ def _small_statement_bindings(small: cst.BaseSmallStatement) -> Iterator[str]:
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 yield alias.asname.name.value
             else:
-                yield _dotted(alias.name).split(".")[0]
+                yield dotted_name(alias.name).split(".")[0]
     elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
         for alias in small.names:
             bound = alias.asname.name if alias.asname is not None else alias.name
@@ -170,14 +170,6 @@ def _target_names(target: cst.BaseExpression) -> Iterator[str]:
     elif isinstance(target, (cst.Tuple, cst.List)):
         for element in target.elements:
             yield from _target_names(element.value)
-
-
-def _dotted(name: cst.BaseExpression) -> str:
-    if isinstance(name, cst.Name):
-        return name.value
-    if isinstance(name, cst.Attribute):
-        return f"{_dotted(name.value)}.{name.attr.value}"
-    return ""
 
 
 def exit_behaviour(function: cst.FunctionDef) -> tuple[bool, bool]:

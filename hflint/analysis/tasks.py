@@ -9,22 +9,23 @@ What cannot be evaluated statically (a parameter, a function's result) is `UNRES
 guessed. The pipeline object's uses (`pipe = pipeline(...)`, then `pipe(x)`, or `self.pipe`) are
 found too, with what kind of input each passes (text, image, audio...).
 
-The rules feed a `Collector` from the engine's single batched visit (`collector_for` shares one
-between them); fixes, which run outside the engine, call `analyze(module)`.
+The engine feeds one `task_collect.Collector` per file from its single batched visit when a rule asks
+for the `tasks` fact (`hflint.analysis.facts`); fixes, which run outside the engine, call
+`analyze(module)`. What the catalog says of a task is in `task_policy`; planning a task fix, in
+`hflint.edits.tasks`.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
 
-from hflint import task_inputs as ti
-from hflint.catalog import Catalog, ModelEntry
-from hflint.cstwalk import child_fields
+from hflint.analysis.input_kinds import classify
+from hflint.analysis.nodes import string_value
+from hflint.analysis.task_collect import Assignment, Collector, Placement, collect
 
 REGISTRY_NAME = re.compile(r"^[A-Z0-9_]*REGISTRY[A-Z0-9_]*$")
 # Keyword names pipelines take their main input under, when it is not passed positionally.
@@ -40,26 +41,11 @@ TaskLiteral = cst.SimpleString | cst.ConcatenatedString
 
 
 @dataclass(frozen=True)
-class Scope:
-    """Where a node sits: its innermost function and class (identity, not equality)."""
-
-    function: cst.FunctionDef | None = None
-    class_def: cst.ClassDef | None = None
-
-
-@dataclass(frozen=True)
-class Assignment:
-    target: cst.BaseExpression
-    value: cst.BaseExpression
-    scope: Scope
-
-
-@dataclass(frozen=True)
 class Terminal:
     """An expression a value may end up as, with the scope it is written in."""
 
     node: cst.BaseExpression
-    scope: Scope
+    scope: Placement
 
 
 @dataclass(frozen=True)
@@ -82,7 +68,7 @@ class PipeUse:
     """A call of a pipeline object: `pipe(x, ...)`."""
 
     node: cst.Call
-    scope: Scope
+    scope: Placement
 
     @property
     def input(self) -> cst.Arg | None:
@@ -106,7 +92,7 @@ class PipelineCall:
     """A `pipeline(...)` call, its task and the uses of the pipeline it builds."""
 
     node: cst.Call
-    scope: Scope
+    scope: Placement
     task_arg: cst.Arg | None
     task: TaskValue
     # What holds the pipeline (`pipe`, `self.pipe`), when it is assigned.
@@ -123,145 +109,9 @@ class Declaration:
     sources: tuple[TaskLiteral, ...]
 
 
-@dataclass(frozen=True)
-class UsePlan:
-    """What a pipeline use needs so that it fits a task: a new input, keywords dropped or added."""
-
-    replace_input: bool = False
-    drop: tuple[str, ...] = ()
-    add: tuple[str, ...] = ()
-    # The input's kind is not known statically, nor what the pipeline took before: it is kept,
-    # but nobody can say it fits.
-    unknown: bool = False
-
-    @property
-    def changes(self) -> bool:
-        return self.replace_input or bool(self.drop or self.add)
-
-
-class Collector:
-    """Gathers calls, assignments and imports with their scopes, in one pass over the module."""
-
-    def __init__(self, module: cst.Module) -> None:
-        self.module = module
-        self.calls: list[tuple[cst.Call, Scope]] = []
-        self.assignments: list[Assignment] = []
-        self.pipeline_names = {"pipeline"}
-        self.transformers_names = {"transformers"}
-        self._functions: list[cst.FunctionDef] = []
-        self._classes: list[cst.ClassDef] = []
-        self._scope = Scope()
-        self._analysis: TaskAnalysis | None = None
-
-    def enter(self, node: cst.CSTNode) -> None:
-        handler = _ENTER.get(type(node))
-        if handler is not None:
-            handler(self, node)
-
-    def leave(self, node: cst.CSTNode) -> None:
-        if type(node) is cst.FunctionDef and self._functions and self._functions[-1] is node:
-            self._functions.pop()
-            self._rescope()
-        elif type(node) is cst.ClassDef and self._classes and self._classes[-1] is node:
-            self._classes.pop()
-            self._rescope()
-
-    def _call(self, node: cst.CSTNode) -> None:
-        assert isinstance(node, cst.Call)
-        self.calls.append((node, self._scope))
-
-    def _assign(self, node: cst.CSTNode) -> None:
-        if isinstance(node, cst.Assign):
-            for target in node.targets:
-                self.assignments.append(Assignment(target.target, node.value, self._scope))
-        elif isinstance(node, cst.AnnAssign) and node.value is not None:
-            self.assignments.append(Assignment(node.target, node.value, self._scope))
-
-    def _function(self, node: cst.CSTNode) -> None:
-        assert isinstance(node, cst.FunctionDef)
-        self._functions.append(node)
-        self._rescope()
-
-    def _class(self, node: cst.CSTNode) -> None:
-        assert isinstance(node, cst.ClassDef)
-        self._classes.append(node)
-        self._rescope()
-
-    def _import(self, node: cst.CSTNode) -> None:
-        assert isinstance(node, cst.Import)
-        for alias in node.names:
-            asname = alias.asname.name if alias.asname is not None else None
-            if _dotted(alias.name) == "transformers" and isinstance(asname, cst.Name):
-                self.transformers_names.add(asname.value)
-
-    def analysis(self) -> TaskAnalysis:
-        if self._analysis is None:
-            self._analysis = TaskAnalysis(self)
-        return self._analysis
-
-    def _rescope(self) -> None:
-        self._scope = Scope(
-            self._functions[-1] if self._functions else None,
-            self._classes[-1] if self._classes else None,
-        )
-
-    def _import_from(self, node: cst.CSTNode) -> None:
-        assert isinstance(node, cst.ImportFrom)
-        if node.module is None or _dotted(node.module) != "transformers":
-            return
-        if isinstance(node.names, cst.ImportStar):
-            return
-        for alias in node.names:
-            if isinstance(alias.name, cst.Name) and alias.name.value == "pipeline":
-                bound = alias.asname.name if alias.asname is not None else alias.name
-                if isinstance(bound, cst.Name):
-                    self.pipeline_names.add(bound.value)
-
-
-# The node types the collector looks at (the rules' batched visit feeds exactly these).
-_ENTER: dict[type[cst.CSTNode], Callable[[Collector, cst.CSTNode], None]] = {
-    cst.Call: Collector._call,
-    cst.Assign: Collector._assign,
-    cst.AnnAssign: Collector._assign,
-    cst.FunctionDef: Collector._function,
-    cst.ClassDef: Collector._class,
-    cst.Import: Collector._import,
-    cst.ImportFrom: Collector._import_from,
-}
-
-_SHARED: list[tuple[cst.Module, object, Collector]] = []
-
-
-def collector_for(module: cst.Module, context: object) -> tuple[Collector, bool]:
-    """The collector shared by the rules linting `module` (in one `lint_text` run, identified by
-    its context), and whether the caller is the one that feeds it."""
-    if _SHARED and _SHARED[0][0] is module and _SHARED[0][1] is context:
-        return _SHARED[0][2], False
-    collector = Collector(module)
-    _SHARED[:] = [(module, context, collector)]
-    return collector, True
-
-
 def analyze(module: cst.Module) -> TaskAnalysis:
     """The analysis of a module, outside the engine's visit (for fixes)."""
-    collector = Collector(module)
-    stack: list[tuple[cst.CSTNode, bool]] = [(module, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            collector.leave(node)
-            continue
-        collector.enter(node)
-        stack.append((node, True))
-        children: list[cst.CSTNode] = []
-        for name in child_fields(type(node), False):
-            value = getattr(node, name)
-            if isinstance(value, (list, tuple)):
-                children.extend(child for child in value if isinstance(child, cst.CSTNode))
-            elif isinstance(value, cst.CSTNode):
-                children.append(value)
-        stack.extend((child, False) for child in reversed(children))
-    return collector.analysis()
+    return TaskAnalysis(collect(module))
 
 
 class TaskAnalysis:
@@ -334,7 +184,7 @@ class TaskAnalysis:
         self,
         holders: dict[tuple[object, ...], PipelineCall],
         func: cst.BaseExpression,
-        scope: Scope,
+        scope: Placement,
     ) -> PipelineCall | None:
         """The pipeline `func` names: a local, `self.<attr>`, or a module-level name used in a
         function that does not rebind it."""
@@ -369,10 +219,14 @@ class TaskAnalysis:
         return found
 
     def _strings(
-        self, node: cst.BaseExpression, scope: Scope, tasks: list[str], sources: list[TaskLiteral]
+        self,
+        node: cst.BaseExpression,
+        scope: Placement,
+        tasks: list[str],
+        sources: list[TaskLiteral],
     ) -> None:
         for terminal in self.follow(node, scope) or ():
-            value = _string_value(terminal.node)
+            value = string_value(terminal.node)
             if value is not None:
                 assert isinstance(terminal.node, (cst.SimpleString, cst.ConcatenatedString))
                 tasks.append(value)
@@ -381,7 +235,7 @@ class TaskAnalysis:
     # --- following values -------------------------------------------------------------------------
 
     def follow(
-        self, node: cst.BaseExpression, scope: Scope, via: set[str] | None = None
+        self, node: cst.BaseExpression, scope: Placement, via: set[str] | None = None
     ) -> list[Terminal] | None:
         """The expressions `node` may evaluate to, following names, `self` attributes, dict
         lookups and `or`/`if` alternatives; None when one of them cannot be followed. `via`
@@ -389,7 +243,7 @@ class TaskAnalysis:
         return self._follow(node, scope, set() if via is None else via, frozenset())
 
     def _follow(
-        self, node: cst.BaseExpression, scope: Scope, via: set[str], seen: frozenset[int]
+        self, node: cst.BaseExpression, scope: Placement, via: set[str], seen: frozenset[int]
     ) -> list[Terminal] | None:
         if id(node) in seen or len(seen) > 24:
             return None
@@ -418,7 +272,7 @@ class TaskAnalysis:
             return self._lookup(containers, key, None, via, seen)
         if _is_get_call(node):
             assert isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
-            key = _string_value(node.args[0].value) if node.args else None
+            key = string_value(node.args[0].value) if node.args else None
             default = node.args[1].value if len(node.args) > 1 else cst.Name("None")
             containers = self._follow(node.func.value, scope, via, seen)
             return self._lookup(containers, key, (default, scope), via, seen)
@@ -430,7 +284,7 @@ class TaskAnalysis:
 
     def _union(
         self,
-        values: Iterable[tuple[cst.BaseExpression, Scope]],
+        values: Iterable[tuple[cst.BaseExpression, Placement]],
         via: set[str],
         seen: frozenset[int],
     ) -> list[Terminal] | None:
@@ -446,14 +300,14 @@ class TaskAnalysis:
         self,
         containers: list[Terminal] | None,
         key: str | object | None,
-        default: tuple[cst.BaseExpression, Scope] | None,
+        default: tuple[cst.BaseExpression, Placement] | None,
         via: set[str],
         seen: frozenset[int],
     ) -> list[Terminal] | None:
         """`container[key]` (or `.get(key, default)`) for each container; key None: any key."""
         if containers is None:
             return None
-        values: list[tuple[cst.BaseExpression, Scope]] = []
+        values: list[tuple[cst.BaseExpression, Placement]] = []
         for container in containers:
             if _is_none(container.node):
                 continue
@@ -466,14 +320,14 @@ class TaskAnalysis:
                 if default is not None:
                     values.append(default)
                 continue
-            matching = [e.value for e in elements if _string_value(e.key) == key]
+            matching = [e.value for e in elements if string_value(e.key) == key]
             if matching:
                 values.extend((value, container.scope) for value in matching)
             elif default is not None:
                 values.append(default)
         return self._union(values, via, seen)
 
-    def _name_values(self, name: str, scope: Scope) -> tuple[str, list[Assignment]] | None:
+    def _name_values(self, name: str, scope: Placement) -> tuple[str, list[Assignment]] | None:
         function = scope.function
         if function is not None:
             if name in _parameters(function):
@@ -486,7 +340,7 @@ class TaskAnalysis:
 
     # --- tasks ---------------------------------------------------------------------------------
 
-    def resolve_task(self, call: cst.Call, scope: Scope) -> TaskValue:
+    def resolve_task(self, call: cst.Call, scope: Placement) -> TaskValue:
         arg = task_argument(call)
         if arg is None or _is_none(arg.value):
             return TaskValue(MISSING)
@@ -499,7 +353,7 @@ class TaskAnalysis:
         for terminal in terminals:
             if _is_none(terminal.node):
                 continue  # `.get("task")` of an unregistered model id: the registry's values count
-            value = _string_value(terminal.node)
+            value = string_value(terminal.node)
             if value is None:
                 return TaskValue(UNRESOLVED)
             assert isinstance(terminal.node, (cst.SimpleString, cst.ConcatenatedString))
@@ -542,13 +396,13 @@ class TaskAnalysis:
 
     # --- inputs --------------------------------------------------------------------------------
 
-    def input_kind(self, node: cst.BaseExpression, scope: Scope) -> tuple[str | None, bool]:
+    def input_kind(self, node: cst.BaseExpression, scope: Placement) -> tuple[str | None, bool]:
         """What an input is (text, location, image, audio, array; None if unknown) and, for text,
         whether it carries a mask token."""
         terminals = self.follow(node, scope)
         if not terminals:
             return None, False
-        kinds = [_classify(terminal.node) for terminal in terminals]
+        kinds = [classify(terminal.node) for terminal in terminals]
         first = kinds[0]
         if first[0] is None or any(kind[0] != first[0] for kind in kinds):
             return None, False
@@ -562,116 +416,13 @@ class TaskAnalysis:
             if not any(_in_init(a) for a in assignments):
                 continue
             kind, masked = self.input_kind(
-                cst.Attribute(cst.Name("self"), cst.Name(attribute)), Scope(None, class_def)
+                cst.Attribute(cst.Name("self"), cst.Name(attribute)), Placement(None, class_def)
             )
             if kind is not None:
                 yield attribute, kind, masked
 
 
 # --- task logic shared by the rules and their fixes -----------------------------------------------
-
-SUPPORTED = "supported"
-UNSUPPORTED = "unsupported"
-REMOVED = "removed"
-UNKNOWN = "unknown"
-
-
-def removed_name(task: str, catalog: Catalog) -> str | None:
-    """The entry of `catalog.removed_tasks` a task name falls under (`translation_en_to_de` is
-    `translation`), or None."""
-    if task in catalog.removed_tasks:
-        return task
-    if task.startswith("translation_") and "translation" in catalog.removed_tasks:
-        return "translation"
-    return None
-
-
-def task_status(task: str, model: ModelEntry, catalog: Catalog) -> str:
-    if removed_name(task, catalog) is not None:
-        return REMOVED
-    canonical = catalog.canonical_task(task)
-    if canonical not in catalog.pipeline_tasks:
-        return UNKNOWN
-    return SUPPORTED if canonical in model.tasks else UNSUPPORTED
-
-
-def effective_task(task: str, catalog: Catalog) -> str | None:
-    """The canonical task a name stands for under the catalog's transformers (a removed task's
-    replacement); None for names that are no task."""
-    removed = removed_name(task, catalog)
-    if removed is not None:
-        return catalog.removed_tasks[removed]
-    canonical = catalog.canonical_task(task)
-    return canonical if canonical in catalog.pipeline_tasks else None
-
-
-def declared_supported(
-    analysis: TaskAnalysis, call: PipelineCall, model: ModelEntry, catalog: Catalog
-) -> list[str]:
-    """The tasks the file declares (registry, `self.task`) that the model supports."""
-    found: list[str] = []
-    for declaration in analysis.declarations(call):
-        for task in declaration.tasks:
-            effective = effective_task(task, catalog)
-            if effective is not None and effective in model.tasks:
-                found.append(effective)
-    return list(dict.fromkeys(found))
-
-
-def preferred_task(
-    analysis: TaskAnalysis, call: PipelineCall, model: ModelEntry, catalog: Catalog
-) -> str | None:
-    """The task to give a call that has none the model can run: the one the file declares for its
-    checkpoints when the model supports it (and it is the only one), else the catalog's default."""
-    declared = declared_supported(analysis, call, model, catalog)
-    return declared[0] if len(declared) == 1 else model.default_task
-
-
-def plan_use(
-    analysis: TaskAnalysis,
-    use: PipeUse,
-    entry: ti.TaskInput,
-    previous: ti.TaskInput | None,
-) -> UsePlan:
-    """What `use` needs to feed a pipeline of the task `entry` describes (it fed `previous`)."""
-    replace = unknown = False
-    arg = use.input
-    if arg is not None:
-        kind, masked = analysis.input_kind(arg.value, use.scope)
-        if kind is None and previous is not None and previous.checked:
-            # Unknown statically: take it to be what the previous task took.
-            kind, masked = previous.modality, previous.needs_mask
-        if kind is None:
-            unknown = True
-        else:
-            replace = not ti.suits(entry, kind, masked)
-    elif previous is None or previous.modality != entry.modality:
-        replace = bool(entry.args)
-    present = use.keywords
-    drop = tuple(name for name in present if not entry.accepts_keyword(name))
-    add = tuple(sorted(entry.required - set(present)))
-    return UsePlan(replace and bool(entry.args), drop, add, unknown)
-
-
-def inputs_change(
-    analysis: TaskAnalysis, call: PipelineCall, new_task: str, catalog: Catalog
-) -> bool:
-    """Whether moving `call` to `new_task` changes what its pipeline is fed (so the fix is unsafe)."""
-    entry = ti.task_input(catalog.canonical_task(new_task))
-    if entry is None:
-        return True
-    previous = current_entry(call, catalog)
-    if not call.uses:
-        return previous is None or previous.modality != entry.modality or entry.needs_mask
-    plans = [plan_use(analysis, use, entry, previous) for use in call.uses]
-    return any(plan.changes or plan.unknown for plan in plans)
-
-
-def current_entry(call: PipelineCall, catalog: Catalog) -> ti.TaskInput | None:
-    """The input table's entry for the task the call builds now (None when not one known task)."""
-    task = call.task.single
-    effective = effective_task(task, catalog) if task is not None else None
-    return ti.task_input(effective) if effective is not None else None
 
 
 # --- small helpers ----------------------------------------------------------------------------------
@@ -716,24 +467,17 @@ def _subscript_key(node: cst.Subscript) -> str | object | None:
     """The string key of `x["key"]`; None for any other single index; _UNUSABLE for slices."""
     if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
         return _UNUSABLE
-    return _string_value(node.slice[0].slice.value)
-
-
-def _string_value(node: cst.CSTNode | None) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
+    return string_value(node.slice[0].slice.value)
 
 
 def _element(node: cst.Dict, key: str) -> cst.BaseExpression | None:
     for element in node.elements:
-        if isinstance(element, cst.DictElement) and _string_value(element.key) == key:
+        if isinstance(element, cst.DictElement) and string_value(element.key) == key:
             return element.value
     return None
 
 
-def _holder_key(node: cst.CSTNode, scope: Scope) -> tuple[object, ...] | None:
+def _holder_key(node: cst.CSTNode, scope: Placement) -> tuple[object, ...] | None:
     """The identity of what holds a pipeline: a local or module name, or `self.<attr>`."""
     if isinstance(node, cst.Name):
         return ("name", scope.function, node.value)
@@ -757,107 +501,4 @@ def _in_init(assignment: Assignment) -> bool:
     return function is not None and function.name.value == "__init__"
 
 
-def _dotted(node: cst.CSTNode) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        inner = _dotted(node.value)
-        return f"{inner}.{node.attr.value}" if inner else ""
-    return ""
-
-
-_IMAGE_CALLS = ("Image.new", "Image.open", "Image.fromarray", "Image.frombytes")
-_IMAGE_METHODS = frozenset({"convert", "resize", "crop", "rotate", "copy", "transpose"})
-_ARRAY_MODULES = frozenset({"np", "numpy", "torch"})
-
-
-def _classify(node: cst.BaseExpression) -> tuple[str | None, bool]:
-    """The kind of a terminal input expression, and whether (as text) it carries a mask token."""
-    value = _string_value(node)
-    if value is not None:
-        return ti.string_kind(value), ti.has_mask_marker(value)
-    if isinstance(node, cst.FormattedString):
-        masked = False
-        for part in node.parts:
-            if isinstance(part, cst.FormattedStringText) and ti.has_mask_marker(part.value):
-                masked = True
-            elif isinstance(part, cst.FormattedStringExpression):
-                expression = part.expression
-                masked = masked or (
-                    isinstance(expression, cst.Attribute) and expression.attr.value == "mask_token"
-                )
-        return ti.TEXT, masked
-    if isinstance(node, cst.Dict):
-        keys = {_string_value(e.key) for e in node.elements if isinstance(e, cst.DictElement)}
-        return (ti.AUDIO, False) if keys & {"raw", "array"} else (None, False)
-    if isinstance(node, cst.Call):
-        return _classify_call(node), False
-    if isinstance(node, cst.BinaryOperation):
-        sides = {_classify(node.left)[0], _classify(node.right)[0]}
-        return (ti.ARRAY, False) if ti.ARRAY in sides else (None, False)
-    if isinstance(node, (cst.List, cst.Tuple)) and node.elements:
-        kinds = {_classify(element.value) for element in node.elements}
-        return kinds.pop() if len(kinds) == 1 else (None, False)
-    return None, False
-
-
-def _classify_call(node: cst.Call) -> str | None:
-    name = _dotted(node.func)
-    if name.endswith(_IMAGE_CALLS) or name == "load_image":
-        return ti.IMAGE
-    if isinstance(node.func, cst.Attribute):
-        method = node.func.attr.value
-        if method in _IMAGE_METHODS and _classify(node.func.value)[0] == ti.IMAGE:
-            return ti.IMAGE
-        if method == "astype":
-            return ti.ARRAY
-    if name.split(".")[0] in _ARRAY_MODULES and "." in name:
-        return ti.ARRAY
-    return None
-
-
-def literal_like(original: TaskLiteral, value: str) -> cst.SimpleString:
-    """A string literal holding `value`, in the quote style of `original` where it can be."""
-    quote = '"'
-    if isinstance(original, cst.SimpleString) and original.quote in ('"', "'"):
-        quote = original.quote
-    if quote in value or "\\" in value:
-        return cst.SimpleString(repr(value))
-    return cst.SimpleString(f"{quote}{value}{quote}")
-
-
-def close_task(task: str, candidates: Iterable[str]) -> str | None:
-    """A task name `task` is probably a misspelling of (`fill_mask` -> `fill-mask`)."""
-    normalized = task.strip().lower().replace("_", "-").replace(" ", "-")
-    pool = sorted(candidates)
-    if normalized in pool:
-        return normalized
-    matches = difflib.get_close_matches(normalized, pool, n=1, cutoff=0.8)
-    return matches[0] if matches else None
-
-
 # --- replacement inputs ------------------------------------------------------------------------------
-
-
-def reusable_attribute(analysis: TaskAnalysis, use: PipeUse, entry: ti.TaskInput) -> str | None:
-    """An attribute the class's `__init__` sets to an input that fits `entry` (`self.test_image`),
-    usable where `use` is (a method whose first parameter is `self`)."""
-    scope = use.scope
-    if scope.class_def is None or scope.function is None:
-        return None
-    params = scope.function.params.params
-    if not params or params[0].name.value != "self":
-        return None
-    fitting = [
-        (attribute, kind)
-        for attribute, kind, masked in analysis.class_inputs(scope.class_def)
-        if kind != ti.LOCATION and ti.suits(entry, kind, masked)
-    ]
-    # An attribute named for the modality first (`test_audio` over some other array).
-    fitting.sort(key=lambda item: entry.modality not in item[0] and item[1] != entry.modality)
-    return fitting[0][0] if fitting else None
-
-
-def can_build_input(call: PipelineCall, entry: ti.TaskInput) -> bool:
-    """Whether the table's canonical input for `entry` can be written for `call`'s uses."""
-    return bool(entry.args) and (ti.PIPE not in entry.args[0] or call.binding is not None)

@@ -12,11 +12,11 @@ import keyword
 from collections.abc import Iterable, Sequence
 
 import libcst as cst
-from hflint.rules._scopes import BIND, SKIP, name_roles
 from libcst.codemod import SkipFile
 
-from hflint.cstwalk import iter_nodes
-from hflint.testclass import module_level_names
+from hflint.analysis.nodes import iter_nodes
+from hflint.analysis.scopes import BIND, SKIP, name_roles
+from hflint.analysis.testclass import module_level_names
 
 Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
 

@@ -1,4 +1,4 @@
-"""Fast traversal of LibCST trees for read-only checks.
+"""The CST helpers the analysis shares: a fast read-only walk, dotted names, string values.
 
 `CSTNode.visit` rebuilds every node it passes (that is how transformers work), which costs about as
 much as parsing. Reading dataclass fields directly costs a fraction of that.
@@ -65,3 +65,21 @@ def iter_nodes(
             elif isinstance(value, (list, tuple)):
                 children.extend(child for child in value if isinstance(child, cst.CSTNode))
         stack.extend(reversed(children))
+
+
+def dotted_name(node: cst.CSTNode) -> str:
+    """`a.b.c` for a name or a chain of attributes on a name; "" for anything else (`f().x`)."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        inner = dotted_name(node.value)
+        return f"{inner}.{node.attr.value}" if inner else ""
+    return ""
+
+
+def string_value(node: cst.CSTNode | None) -> str | None:
+    """The value of a string literal (implicitly concatenated or not, f-strings aside), else None."""
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None

@@ -22,9 +22,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import cast
 
 import libcst as cst
-from hflint.rules._scopes import BIND, SKIP, WALRUS, name_roles, target_names
 
-from hflint.cstwalk import child_fields, iter_nodes
+from hflint.analysis.nodes import child_fields, iter_nodes
+from hflint.analysis.scopes import BIND, SKIP, WALRUS, name_roles, target_names
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _SCOPES = (cst.Lambda, cst.FunctionDef, cst.ClassDef, *_COMPREHENSIONS)

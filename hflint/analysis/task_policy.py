@@ -1,0 +1,91 @@
+"""What the catalog says of the tasks a file names: removed, unknown, supported by the model, and
+which task to prefer; policy over the facts of `hflint.analysis.tasks`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from hflint import task_inputs as ti
+from hflint.analysis.tasks import PipelineCall, TaskAnalysis
+from hflint.catalog import Catalog, ModelEntry
+
+SUPPORTED = "supported"
+
+
+UNSUPPORTED = "unsupported"
+
+
+REMOVED = "removed"
+
+
+UNKNOWN = "unknown"
+
+
+def removed_name(task: str, catalog: Catalog) -> str | None:
+    """The entry of `catalog.removed_tasks` a task name falls under (`translation_en_to_de` is
+    `translation`), or None."""
+    if task in catalog.removed_tasks:
+        return task
+    if task.startswith("translation_") and "translation" in catalog.removed_tasks:
+        return "translation"
+    return None
+
+
+def task_status(task: str, model: ModelEntry, catalog: Catalog) -> str:
+    if removed_name(task, catalog) is not None:
+        return REMOVED
+    canonical = catalog.canonical_task(task)
+    if canonical not in catalog.pipeline_tasks:
+        return UNKNOWN
+    return SUPPORTED if canonical in model.tasks else UNSUPPORTED
+
+
+def effective_task(task: str, catalog: Catalog) -> str | None:
+    """The canonical task a name stands for under the catalog's transformers (a removed task's
+    replacement); None for names that are no task."""
+    removed = removed_name(task, catalog)
+    if removed is not None:
+        return catalog.removed_tasks[removed]
+    canonical = catalog.canonical_task(task)
+    return canonical if canonical in catalog.pipeline_tasks else None
+
+
+def declared_supported(
+    analysis: TaskAnalysis, call: PipelineCall, model: ModelEntry, catalog: Catalog
+) -> list[str]:
+    """The tasks the file declares (registry, `self.task`) that the model supports."""
+    found: list[str] = []
+    for declaration in analysis.declarations(call):
+        for task in declaration.tasks:
+            effective = effective_task(task, catalog)
+            if effective is not None and effective in model.tasks:
+                found.append(effective)
+    return list(dict.fromkeys(found))
+
+
+def preferred_task(
+    analysis: TaskAnalysis, call: PipelineCall, model: ModelEntry, catalog: Catalog
+) -> str | None:
+    """The task to give a call that has none the model can run: the one the file declares for its
+    checkpoints when the model supports it (and it is the only one), else the catalog's default."""
+    declared = declared_supported(analysis, call, model, catalog)
+    return declared[0] if len(declared) == 1 else model.default_task
+
+
+def current_entry(call: PipelineCall, catalog: Catalog) -> ti.TaskInput | None:
+    """The input table's entry for the task the call builds now (None when not one known task)."""
+    task = call.task.single
+    effective = effective_task(task, catalog) if task is not None else None
+    return ti.task_input(effective) if effective is not None else None
+
+
+def close_task(task: str, candidates: Iterable[str]) -> str | None:
+    """A task name `task` is probably a misspelling of (`fill_mask` -> `fill-mask`)."""
+    normalized = task.strip().lower().replace("_", "-").replace(" ", "-")
+    pool = sorted(candidates)
+    if normalized in pool:
+        return normalized
+    matches = difflib.get_close_matches(normalized, pool, n=1, cutoff=0.8)
+    return matches[0] if matches else None
