@@ -83,3 +83,13 @@ def string_value(node: cst.CSTNode | None) -> str | None:
         value = node.evaluated_value
         return value if isinstance(value, str) else None
     return None
+
+
+def parameter_names(function: cst.FunctionDef) -> set[str]:
+    """Every name `function`'s parameters bind (positional-only, keyword-only, `*args`, `**kw`)."""
+    params = function.params
+    names = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            names.add(star.name.value)
+    return names

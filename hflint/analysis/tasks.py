@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from hflint.analysis.input_kinds import classify
-from hflint.analysis.nodes import string_value
+from hflint.analysis.nodes import parameter_names, string_value
 from hflint.analysis.task_collect import Assignment, Collector, Placement, collect
 
 REGISTRY_NAME = re.compile(r"^[A-Z0-9_]*REGISTRY[A-Z0-9_]*$")
@@ -330,7 +330,7 @@ class TaskAnalysis:
     def _name_values(self, name: str, scope: Placement) -> tuple[str, list[Assignment]] | None:
         function = scope.function
         if function is not None:
-            if name in _parameters(function):
+            if name in parameter_names(function):
                 return None
             local = self._locals.get((function, name))
             if local:
@@ -485,15 +485,6 @@ def _holder_key(node: cst.CSTNode, scope: Placement) -> tuple[object, ...] | Non
         assert isinstance(node, cst.Attribute)
         return ("attr", scope.class_def, node.attr.value)
     return None
-
-
-def _parameters(function: cst.FunctionDef) -> set[str]:
-    params = function.params
-    names = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
-    for star in (params.star_arg, params.star_kwarg):
-        if isinstance(star, cst.Param):
-            names.add(star.name.value)
-    return names
 
 
 def _in_init(assignment: Assignment) -> bool:

@@ -23,7 +23,7 @@ from typing import cast
 
 import libcst as cst
 
-from hflint.analysis.nodes import child_fields, iter_nodes
+from hflint.analysis.nodes import child_fields, iter_nodes, parameter_names
 from hflint.analysis.scopes import BIND, SKIP, WALRUS, name_roles, target_names
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -193,15 +193,6 @@ def _single_assignment(statement: cst.CSTNode) -> cst.Assign | cst.AnnAssign | N
     return small
 
 
-def _parameters(function: cst.FunctionDef) -> set[str]:
-    params = function.params
-    names = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
-    for star in (params.star_arg, params.star_kwarg):
-        if isinstance(star, cst.Param):
-            names.add(star.name.value)
-    return names
-
-
 def move_assignment(function: cst.FunctionDef, name: str) -> cst.FunctionDef | None:
     """`function` with the first assignment to `name` moved up to just before the statement that
     first reads it; None when that cannot be shown to be safe (see the module's documentation)."""
@@ -232,8 +223,8 @@ def move_assignment(function: cst.FunctionDef, name: str) -> cst.FunctionDef | N
         return None
     value_reads, _ = _roles([value])
     _, assigned = _roles([assignment_statement])
-    function_locals = _roles([body])[1] | _parameters(function)
-    bound = _parameters(function) | _bound_before(write_path[:level], statements[:read_at])
+    function_locals = _roles([body])[1] | parameter_names(function)
+    bound = parameter_names(function) | _bound_before(write_path[:level], statements[:read_at])
     if any(n in function_locals and n not in bound for n in value_reads) or value_reads & assigned:
         return None
     between = statements[read_at + 1 : assigned_at]
