@@ -68,8 +68,9 @@ nested under them stay where they are.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from hflint.codemods.syntax_repairs._lines import (
     LineKind,
@@ -84,7 +85,27 @@ from hflint.codemods.syntax_repairs._lines import (
     without_indentation,
 )
 
-from hflint.syntax import SyntaxProblem, split_lines, syntax_repair
+from hflint.syntax import RepairFunction, SyntaxProblem, split_lines, syntax_repair
+
+# A repair of the reported line, given the lines, their kinds and its index.
+_StatementRepair = Callable[[list[str], list[LineKind], int], str | None]
+
+
+def _at_reported_statement(repair: _StatementRepair) -> RepairFunction:
+    """Give `repair` the file's lines, their kinds and the index of the reported line.
+
+    It runs only when that line starts a statement: the indentation of other lines (inside
+    brackets or strings, blank) is not what the parser complained about.
+    """
+
+    @functools.wraps(repair)
+    def repair_at_statement(source: str, problem: SyntaxProblem) -> str | None:
+        lines = split_lines(source)
+        kinds = classify_lines(lines)
+        index = problem.line - 1
+        return repair(lines, kinds, index) if kinds[index] is LineKind.STATEMENT else None
+
+    return repair_at_statement
 
 
 @syntax_repair(
@@ -92,12 +113,8 @@ from hflint.syntax import SyntaxProblem, split_lines, syntax_repair
     description="Align a line that dedents to no open block with an open level next to it.",
     matches=(r"unindent does not match any outer indentation level",),
 )
-def align_unindent(source: str, problem: SyntaxProblem) -> str | None:
-    lines = split_lines(source)
-    kinds = classify_lines(lines)
-    index = problem.line - 1
-    if kinds[index] is not LineKind.STATEMENT:
-        return None
+@_at_reported_statement
+def align_unindent(lines: list[str], kinds: list[LineKind], index: int) -> str | None:
     width = indent_column(lines[index])
     levels = _open_levels(lines, kinds, index)
     outer = [level for level in levels if indent_width(level) < width]
@@ -121,12 +138,8 @@ def align_unindent(source: str, problem: SyntaxProblem) -> str | None:
     ),
     matches=(r"unexpected indent",),
 )
-def align_unexpected_indent(source: str, problem: SyntaxProblem) -> str | None:
-    lines = split_lines(source)
-    kinds = classify_lines(lines)
-    index = problem.line - 1
-    if kinds[index] is not LineKind.STATEMENT:
-        return None
+@_at_reported_statement
+def align_unexpected_indent(lines: list[str], kinds: list[LineKind], index: int) -> str | None:
     before = statement_lines(kinds[:index])
     dedented = _move(lines, kinds, index, indentation(lines[before[-1]]) if before else "")
     return _fewest_changes(lines, dedented, _join(lines, kinds, before, index))
@@ -254,14 +267,10 @@ def _indent_step(indent: str) -> str:
     description="Give a line indented with a mix of tabs and spaces the indentation of its block.",
     matches=(r"inconsistent use of tabs and spaces in indentation",),
 )
-def fix_tab_indentation(source: str, problem: SyntaxProblem) -> str | None:
-    lines = split_lines(source)
-    kinds = classify_lines(lines)
-    index = problem.line - 1
-    if kinds[index] is not LineKind.STATEMENT:
-        return None
-    width = indent_column(lines[index])
+@_at_reported_statement
+def fix_tab_indentation(lines: list[str], kinds: list[LineKind], index: int) -> str | None:
     levels = _open_levels(lines, kinds, index)
+    width = indent_column(lines[index])
     same = [level for level in levels if indent_width(level) == width]
     deepest = indent_width(levels[-1])
     if same:
