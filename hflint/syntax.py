@@ -8,18 +8,18 @@ Repairs work on physical lines. `split_lines` breaks lines where CPython does (`
 `\\n`) and nowhere else: `str.splitlines` also breaks on form feeds, `\\x1c`-`\\x1e`, `\\x85` and
 `\\u2028`, which may sit inside Python code or strings, so its line numbers would drift from the
 parser's. Every line keeps its own ending, so a repaired file keeps its CRLF, LF or mixed endings.
+What the repairs share to read and change lines is in `hflint.codemods.syntax_repairs._lines`.
 """
 
 from __future__ import annotations
 
 import ast
-import enum
 import functools
 import importlib
 import pkgutil
 import re
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import libcst
@@ -231,124 +231,10 @@ def _located(source: str, message: str, line: int | None, column: int | None) ->
     return SyntaxProblem(message, line, column)
 
 
-# Helpers for repairs.
-
+# The core's positions and every repair's edits count lines alike.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 def split_lines(source: str) -> list[str]:
     """The physical lines of `source` as CPython counts them, each with its own line ending."""
     return _LINE.findall(source)
-
-
-def line_ending(line: str) -> str:
-    return line[len(line.rstrip("\r\n")) :]
-
-
-def indentation(line: str) -> str:
-    return line[: len(line) - len(line.lstrip(" \t\f"))]
-
-
-def indent_width(indent: str) -> int:
-    """The column CPython's tokenizer gives an indentation: tabs to the next multiple of 8."""
-    column = 0
-    for char in indent:
-        if char == "\t":
-            column = (column // 8 + 1) * 8
-        elif char == "\f":  # a form feed resets the column
-            column = 0
-        else:
-            column += 1
-    return column
-
-
-def insert_after(lines: Sequence[str], index: int, texts: Sequence[str]) -> list[str]:
-    """`lines` with `texts` inserted as new lines after `lines[index]`.
-
-    New lines end like `lines[index]`; if that is the file's last line and has no ending, it gets
-    the ending of the nearest line above that has one ("\\n" if none does).
-    """
-    head = list(lines[: index + 1])
-    endings = [line_ending(line) for line in reversed(head) if line_ending(line)]
-    ending = endings[0] if endings else "\n"
-    if not line_ending(head[-1]):
-        head[-1] += ending
-    return [*head, *(text + ending for text in texts), *lines[index + 1 :]]
-
-
-_BLOCK_OPENER = re.compile(
-    r"(async\s+)?(class|def|elif|else|except|finally|for|if|try|while|with)\b"
-)
-
-
-def opens_block(line: str) -> bool:
-    """Whether a statement line starts a compound statement, judging by its first word.
-
-    A one-line body (`if ready: run()`) is counted as opening a block; `match` and `case`,
-    soft keywords, are not recognised.
-    """
-    return _BLOCK_OPENER.match(line.lstrip(" \t\f")) is not None
-
-
-class LineKind(enum.Enum):
-    STATEMENT = "statement"  # starts a logical line: its indentation is significant
-    CONTINUATION = "continuation"  # inside brackets or after a backslash: leading blanks are not
-    STRING = "string"  # starts inside a multi-line string: every character is significant
-    BLANK = "blank"  # blank or comment only, outside brackets: the parser ignores it
-
-
-def classify_lines(lines: Sequence[str]) -> list[LineKind]:
-    """What each physical line is to the parser, from a light scan that tolerates broken code.
-
-    The scan follows brackets, strings (single, triple, escapes) and comments only; it needs no
-    tokenizer, which would stop at the very indentation errors the repairs are about. It does
-    not follow f-strings that nest their own quote (Python 3.12+).
-    """
-    kinds: list[LineKind] = []
-    depth, quote, continued = 0, "", False
-    for line in lines:
-        text = line.rstrip("\r\n")
-        kinds.append(_line_kind(text, depth, quote, continued))
-        depth, quote, continued = _scan_line(text, depth, quote)
-    return kinds
-
-
-def _line_kind(text: str, depth: int, quote: str, continued: bool) -> LineKind:
-    if quote:
-        return LineKind.STRING
-    if depth or continued:
-        return LineKind.CONTINUATION
-    code = text.lstrip(" \t\f")
-    return LineKind.BLANK if not code or code.startswith("#") else LineKind.STATEMENT
-
-
-def _scan_line(text: str, depth: int, quote: str) -> tuple[int, str, bool]:
-    """The bracket depth, open string delimiter and trailing backslash after one line."""
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if quote:
-            if char == "\\":
-                index += 2
-            elif text.startswith(quote, index):
-                index += len(quote)
-                quote = ""
-            else:
-                index += 1
-            continue
-        if char == "#":
-            break
-        if char in "'\"":
-            quote = char * 3 if text.startswith(char * 3, index) else char
-            index += len(quote)
-            continue
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth = max(depth - 1, 0)  # an unmatched closer is an error, not a negative depth
-        elif char == "\\" and not text[index + 1 :].strip():
-            return depth, quote, True
-        index += 1
-    if len(quote) == 1 and index == len(text):
-        quote = ""  # a one-quote string ends with its line unless a backslash escapes the newline
-    return depth, quote, False

@@ -3,15 +3,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePath
 
-import libcst as cst
+from hflint.rules._naming import ANY_CODE, FileNameRule
 
 from hflint.diagnostics import Applicability
 from hflint.naming import importable_name
-from hflint.rule import Invalid, RenameFix, Report, Rule, RuleContext, Valid
-from hflint.syntax import SyntaxProblem
+from hflint.rule import Invalid, RenameFix, Report, RuleContext, Valid
 
 
-class NonImportableFilename(Rule):
+class NonImportableFilename(FileNameRule):
     """The file's name cannot be imported as a Python module.
 
     ## What it does
@@ -39,25 +38,16 @@ class NonImportableFilename(Rule):
     FIX_APPLICABILITY = Applicability.UNSAFE
 
     VALID = (
-        Valid("x = 1\n", path="test_hf_gpt_j.py"),
-        Valid("x = 1\n", path="test_hf_wav2vec2.py"),
+        Valid(ANY_CODE, path="test_hf_gpt_j.py"),
+        Valid(ANY_CODE, path="test_hf_wav2vec2.py"),
     )
     INVALID = (
-        Invalid("x = 1\n", path="test_hf_gpt-j.py"),
+        Invalid(ANY_CODE, path="test_hf_gpt-j.py"),
         Invalid("x = (\n", path="test_hf_data2vec-audio.py"),
     )
 
-    def visit_Module(self, node: cst.Module) -> None:
-        self.reports.extend(self._reports(self.context))
-
     @classmethod
-    def on_syntax_error(
-        cls, context: RuleContext, source: str, problem: SyntaxProblem
-    ) -> Iterator[Report]:
-        return cls._reports(context)
-
-    @classmethod
-    def _reports(cls, context: RuleContext) -> Iterator[Report]:
+    def file_reports(cls, context: RuleContext) -> Iterator[Report]:
         path = PurePath(context.path)
         if path.suffix != ".py" or path.stem.isidentifier():
             return

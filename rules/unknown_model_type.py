@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import libcst as cst
+from hflint.rules._naming import ANY_CODE, FileNameRule
 
 from hflint.analysis.modelrefs import name_model
-from hflint.rule import Invalid, Report, Rule, RuleContext, Valid
-from hflint.syntax import SyntaxProblem
+from hflint.rule import Invalid, Report, RuleContext, Valid
 
 
-class UnknownModelType(Rule):
+class UnknownModelType(FileNameRule):
     """The file's model is not a model type transformers knows.
 
     ## What it does
@@ -40,28 +39,19 @@ class UnknownModelType(Rule):
     MESSAGE = "`{model}` (from the file name) is not a model type transformers {version} knows"
 
     VALID = (
-        Valid("x = 1\n", path="test_hf_bert.py"),
-        Valid("x = 1\n", path="test_hf_gpt-j.py"),
-        Valid("x = 1\n", path="test_hf_flan-t5.py"),
-        Valid("x = 1\n", path="conftest.py"),
+        Valid(ANY_CODE, path="test_hf_bert.py"),
+        Valid(ANY_CODE, path="test_hf_gpt-j.py"),
+        Valid(ANY_CODE, path="test_hf_flan-t5.py"),
+        Valid(ANY_CODE, path="conftest.py"),
     )
     INVALID = (
-        Invalid("x = 1\n", path="test_hf_vicuna.py"),
-        Invalid("x = 1\n", path="test_hf_gpt_j_standardized.py"),
+        Invalid(ANY_CODE, path="test_hf_vicuna.py"),
+        Invalid(ANY_CODE, path="test_hf_gpt_j_standardized.py"),
         Invalid("def broken(:\n", path="test_hf_bertt.py"),
     )
 
-    def visit_Module(self, node: cst.Module) -> None:
-        self.reports.extend(self._reports(self.context))
-
     @classmethod
-    def on_syntax_error(
-        cls, context: RuleContext, source: str, problem: SyntaxProblem
-    ) -> Iterator[Report]:
-        return cls._reports(context)
-
-    @classmethod
-    def _reports(cls, context: RuleContext) -> Iterator[Report]:
+    def file_reports(cls, context: RuleContext) -> Iterator[Report]:
         model = context.model_name
         if model is None or context.model is not None:
             return

@@ -6,12 +6,11 @@ import ast
 
 import libcst
 import pytest
+from hflint.codemods.syntax_repairs._lines import LineKind, classify_lines
 
 from hflint.syntax import (
-    LineKind,
     Recovery,
     SyntaxProblem,
-    classify_lines,
     find_syntax_problem,
     recover,
     split_lines,

@@ -45,23 +45,46 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from hflint.syntax import (
+from hflint.codemods.syntax_repairs._lines import (
     LineKind,
-    SyntaxProblem,
     classify_lines,
-    indent_width,
+    indent_column,
     indentation,
     insert_after,
     opens_block,
-    split_lines,
-    syntax_repair,
+    statement_lines,
+    with_indentation,
+    without_indentation,
 )
+
+from hflint.syntax import SyntaxProblem, split_lines, syntax_repair
 
 _MESSAGE = r"expected 'except' or 'finally' block"
 _TRY = re.compile(r"try\s*:")
 _HANDLER = re.compile(r"(except|finally)\b")
 _FOLLOWER = re.compile(r"(except|finally|else)\b")
+
+
+@dataclass(frozen=True)
+class _UnclosedTry:
+    """The `try` the parser stopped at, in the file's lines: no handler follows its body."""
+
+    lines: list[str]
+    kinds: list[LineKind]
+    statements: list[int]
+    header: int
+    # The first statement after the body, or the number of lines when it runs to the end of file.
+    end: int
+
+    @property
+    def body(self) -> list[int]:
+        return [index for index in self.statements if self.header < index < self.end]
+
+    @property
+    def runs_to_end(self) -> bool:
+        return self.end == len(self.lines)
 
 
 @syntax_repair(
@@ -70,15 +93,14 @@ _FOLLOWER = re.compile(r"(except|finally|else)\b")
     matches=(_MESSAGE,),
 )
 def align_try_handler(source: str, problem: SyntaxProblem) -> str | None:
-    lines = split_lines(source)
-    kinds = classify_lines(lines)
-    statements = [index for index, kind in enumerate(kinds) if kind is LineKind.STATEMENT]
-    found = _unclosed_try(lines, statements, problem)
-    if found is None or found[1] == len(lines) or not _HANDLER.match(_code(lines[found[1]])):
+    found = _unclosed_try(source, problem)
+    if found is None or found.runs_to_end:
         return None
-    header, end = found
+    lines, header, end = found.lines, found.header, found.end
+    if not _HANDLER.match(without_indentation(lines[end])):
+        return None
     repaired = list(lines)
-    repaired[end] = indentation(lines[header]) + _code(lines[end])
+    repaired[end] = with_indentation(lines[end], indentation(lines[header]))
     return "".join(repaired)
 
 
@@ -88,39 +110,37 @@ def align_try_handler(source: str, problem: SyntaxProblem) -> str | None:
     matches=(_MESSAGE,),
 )
 def rejoin_try_body(source: str, problem: SyntaxProblem) -> str | None:
-    lines = split_lines(source)
-    kinds = classify_lines(lines)
-    statements = [index for index, kind in enumerate(kinds) if kind is LineKind.STATEMENT]
-    found = _unclosed_try(lines, statements, problem)
-    if found is None:
+    found = _unclosed_try(source, problem)
+    if found is None or not found.body or found.runs_to_end:
         return None
-    header, end = found
-    body = [index for index in statements if header < index < end]
-    if not body or end == len(lines):
-        return None
+    lines, header, end = found.lines, found.header, found.end
     # The statements at the column where the body ended (up to a handler), and the code after.
-    width = _width(lines[end])
-    following = [index for index in statements if index >= end]
+    width = indent_column(lines[end])
+    following = [index for index in found.statements if index >= end]
     moved = list(
         itertools.takewhile(
-            lambda index: _width(lines[index]) == width and not _HANDLER.match(_code(lines[index])),
+            lambda index: (
+                indent_column(lines[index]) == width
+                and not _HANDLER.match(without_indentation(lines[index]))
+            ),
             following,
         )
     )
     if not moved or len(moved) == len(following):
         return None
     after = following[len(moved)]
-    try_width = _width(lines[header])
-    if _width(lines[after]) == try_width:
-        continues = _HANDLER.match(_code(lines[after])) is not None
+    try_width = indent_column(lines[header])
+    if indent_column(lines[after]) == try_width:
+        continues = _HANDLER.match(without_indentation(lines[after])) is not None
     else:
         # Deeper code goes on with the body, unless it is the body of the last moved statement.
-        continues = _width(lines[after]) > try_width and not opens_block(lines[moved[-1]])
+        continues = indent_column(lines[after]) > try_width and not opens_block(lines[moved[-1]])
     if not continues:
         return None
     repaired = list(lines)
+    body_indent = indentation(lines[found.body[0]])
     for index in moved:
-        repaired[index] = indentation(lines[body[0]]) + _code(lines[index])
+        repaired[index] = with_indentation(lines[index], body_indent)
     return "".join(repaired)
 
 
@@ -130,35 +150,35 @@ def rejoin_try_body(source: str, problem: SyntaxProblem) -> str | None:
     matches=(_MESSAGE,),
 )
 def close_try_block(source: str, problem: SyntaxProblem) -> str | None:
-    lines = split_lines(source)
-    kinds = classify_lines(lines)
-    statements = [index for index, kind in enumerate(kinds) if kind is LineKind.STATEMENT]
-    found = _unclosed_try(lines, statements, problem)
+    found = _unclosed_try(source, problem)
     if found is None:
         return None
-    header, end = found
-    last = max(index for index in range(header, end) if kinds[index] is not LineKind.BLANK)
-    indent = indentation(lines[header])
-    body = [index for index in statements if header < index < end]
-    body_indent = indentation(lines[body[0]]) if body else indent + "    "
-    return "".join(insert_after(lines, last, [f"{indent}finally:", f"{body_indent}pass"]))
+    kinds, header = found.kinds, found.header
+    last = max(index for index in range(header, found.end) if kinds[index] is not LineKind.BLANK)
+    indent = indentation(found.lines[header])
+    body_indent = indentation(found.lines[found.body[0]]) if found.body else indent + "    "
+    return "".join(insert_after(found.lines, last, [f"{indent}finally:", f"{body_indent}pass"]))
 
 
-def _unclosed_try(
-    lines: Sequence[str], statements: Sequence[int], problem: SyntaxProblem
-) -> tuple[int, int] | None:
-    """The `try` the parser stopped at: its header line and where its body ends.
+def _unclosed_try(source: str, problem: SyntaxProblem) -> _UnclosedTry | None:
+    """The `try` the parser stopped at, if it can be found.
 
     The parser stops at the first body that ends without a handler, the innermost one when
     several end on the same line. Headers after the reported line cannot be the one.
     """
+    lines = split_lines(source)
+    kinds = classify_lines(lines)
+    statements = statement_lines(kinds)
     found: list[tuple[int, int]] = []
     for position, header in enumerate(statements):
-        if header < problem.line and _TRY.match(_code(lines[header])):
+        if header < problem.line and _TRY.match(without_indentation(lines[header])):
             end = _unclosed_end(lines, statements, position)
             if end is not None:
                 found.append((header, end))
-    return min(found, key=lambda item: (item[1], -item[0]), default=None)
+    if not found:
+        return None
+    header, end = min(found, key=lambda item: (item[1], -item[0]))
+    return _UnclosedTry(lines, kinds, statements, header, end)
 
 
 def _unclosed_end(lines: Sequence[str], statements: Sequence[int], position: int) -> int | None:
@@ -167,18 +187,10 @@ def _unclosed_end(lines: Sequence[str], statements: Sequence[int], position: int
     The end is the index of the first statement not indented deeper than the `try`, or the
     number of lines when the body runs to the end of the file.
     """
-    width = _width(lines[statements[position]])
+    width = indent_column(lines[statements[position]])
     for index in statements[position + 1 :]:
-        line_width = _width(lines[index])
+        line_width = indent_column(lines[index])
         if line_width <= width:
-            closed = line_width == width and _FOLLOWER.match(_code(lines[index]))
+            closed = line_width == width and _FOLLOWER.match(without_indentation(lines[index]))
             return None if closed else index
     return len(lines)
-
-
-def _width(line: str) -> int:
-    return indent_width(indentation(line))
-
-
-def _code(line: str) -> str:
-    return line[len(indentation(line)) :]

@@ -68,20 +68,44 @@ nested under them stay where they are.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from hflint.syntax import (
+from hflint.codemods.syntax_repairs._lines import (
     LineKind,
-    SyntaxProblem,
     classify_lines,
+    indent_column,
     indent_width,
     indentation,
     insert_after,
     opens_block,
-    split_lines,
-    syntax_repair,
+    statement_lines,
+    with_indentation,
+    without_indentation,
 )
+
+from hflint.syntax import RepairFunction, SyntaxProblem, split_lines, syntax_repair
+
+# A repair of the reported line, given the lines, their kinds and its index.
+_StatementRepair = Callable[[list[str], list[LineKind], int], str | None]
+
+
+def _at_reported_statement(repair: _StatementRepair) -> RepairFunction:
+    """Give `repair` the file's lines, their kinds and the index of the reported line.
+
+    It runs only when that line starts a statement: the indentation of other lines (inside
+    brackets or strings, blank) is not what the parser complained about.
+    """
+
+    @functools.wraps(repair)
+    def repair_at_statement(source: str, problem: SyntaxProblem) -> str | None:
+        lines = split_lines(source)
+        kinds = classify_lines(lines)
+        index = problem.line - 1
+        return repair(lines, kinds, index) if kinds[index] is LineKind.STATEMENT else None
+
+    return repair_at_statement
 
 
 @syntax_repair(
@@ -89,24 +113,20 @@ from hflint.syntax import (
     description="Align a line that dedents to no open block with an open level next to it.",
     matches=(r"unindent does not match any outer indentation level",),
 )
-def align_unindent(source: str, problem: SyntaxProblem) -> str | None:
-    lines = split_lines(source)
-    kinds = classify_lines(lines)
-    index = problem.line - 1
-    if kinds[index] is not LineKind.STATEMENT:
-        return None
-    width = indent_width(indentation(lines[index]))
+@_at_reported_statement
+def align_unindent(lines: list[str], kinds: list[LineKind], index: int) -> str | None:
+    width = indent_column(lines[index])
     levels = _open_levels(lines, kinds, index)
     outer = [level for level in levels if indent_width(level) < width]
     inner = [level for level in levels if indent_width(level) > width]
     end = _block_end(lines, kinds, index)
-    goes_deeper = end < len(lines) and indent_width(indentation(lines[end])) > width
+    goes_deeper = end < len(lines) and indent_column(lines[end]) > width
     moved = None
     if inner and goes_deeper:
         moved = _move(lines, kinds, index, inner[0])
     elif outer:  # a line at column 0 always matches: no outer level means a scan mismatch
         moved = _move(lines, kinds, index, outer[-1])
-    before = [i for i in range(index) if kinds[i] is LineKind.STATEMENT]
+    before = statement_lines(kinds[:index])
     return _fewest_changes(lines, moved, _join(lines, kinds, before, index))
 
 
@@ -118,13 +138,9 @@ def align_unindent(source: str, problem: SyntaxProblem) -> str | None:
     ),
     matches=(r"unexpected indent",),
 )
-def align_unexpected_indent(source: str, problem: SyntaxProblem) -> str | None:
-    lines = split_lines(source)
-    kinds = classify_lines(lines)
-    index = problem.line - 1
-    if kinds[index] is not LineKind.STATEMENT:
-        return None
-    before = [i for i in range(index) if kinds[i] is LineKind.STATEMENT]
+@_at_reported_statement
+def align_unexpected_indent(lines: list[str], kinds: list[LineKind], index: int) -> str | None:
+    before = statement_lines(kinds[:index])
     dedented = _move(lines, kinds, index, indentation(lines[before[-1]]) if before else "")
     return _fewest_changes(lines, dedented, _join(lines, kinds, before, index))
 
@@ -140,10 +156,10 @@ def _join(
     """
     if not before:
         return None
-    width = indent_width(indentation(lines[before[-1]]))
+    width = indent_column(lines[before[-1]])
     run: list[int] = []
     for statement in reversed(before):
-        if indent_width(indentation(lines[statement])) != width:
+        if indent_column(lines[statement]) != width:
             break
         run.append(statement)
     levels = _open_levels(lines, kinds, run[-1])
@@ -159,7 +175,7 @@ def _join(
         return None
     repaired = list(lines)
     for statement in run:
-        repaired[statement] = _with_indentation(lines[statement], target)
+        repaired[statement] = with_indentation(lines[statement], target)
     return repaired
 
 
@@ -197,7 +213,7 @@ def indent_block_body(source: str, problem: SyntaxProblem) -> str | None:
     else:
         return None
     repaired = list(lines)
-    repaired[index] = _with_indentation(lines[index], target)
+    repaired[index] = with_indentation(lines[index], target)
     return "".join(repaired)
 
 
@@ -216,10 +232,10 @@ def _sandwiched(
         (i for i in range(index + 1, len(lines)) if kinds[i] is LineKind.STATEMENT), None
     )
     header_width = indent_width(header_indent)
-    if following is None or indent_width(indentation(lines[following])) != header_width:
+    if following is None or indent_column(lines[following]) != header_width:
         return False
-    shallower = indent_width(indentation(lines[index])) < header_width
-    return shallower or _CLAUSE.match(lines[following].lstrip(" \t\f")) is not None
+    shallower = indent_column(lines[index]) < header_width
+    return shallower or _CLAUSE.match(without_indentation(lines[following])) is not None
 
 
 @syntax_repair(
@@ -251,14 +267,10 @@ def _indent_step(indent: str) -> str:
     description="Give a line indented with a mix of tabs and spaces the indentation of its block.",
     matches=(r"inconsistent use of tabs and spaces in indentation",),
 )
-def fix_tab_indentation(source: str, problem: SyntaxProblem) -> str | None:
-    lines = split_lines(source)
-    kinds = classify_lines(lines)
-    index = problem.line - 1
-    if kinds[index] is not LineKind.STATEMENT:
-        return None
-    width = indent_width(indentation(lines[index]))
+@_at_reported_statement
+def fix_tab_indentation(lines: list[str], kinds: list[LineKind], index: int) -> str | None:
     levels = _open_levels(lines, kinds, index)
+    width = indent_column(lines[index])
     same = [level for level in levels if indent_width(level) == width]
     deepest = indent_width(levels[-1])
     if same:
@@ -296,12 +308,12 @@ def _block_end(lines: Sequence[str], kinds: Sequence[LineKind], start: int) -> i
     block, up to the first statement shallower than the line, indented deeper without a block
     to open, or dedenting to a column none of them opened.
     """
-    widths = [indent_width(indentation(lines[start]))]
+    widths = [indent_column(lines[start])]
     previous = start
     for index in range(start + 1, len(lines)):
         if kinds[index] is not LineKind.STATEMENT:
             continue
-        width = indent_width(indentation(lines[index]))
+        width = indent_column(lines[index])
         if width > widths[-1]:
             if not opens_block(lines[previous]):
                 return index
@@ -322,12 +334,12 @@ def _move(lines: Sequence[str], kinds: Sequence[LineKind], start: int, target: s
     lines nested under them stay where they are, so that the fewest lines change (when one would
     no longer be nested, the file does not parse and the recovery drops the change).
     """
-    width = indent_width(indentation(lines[start]))
+    width = indent_column(lines[start])
     repaired = list(lines)
     for index in range(start, _block_end(lines, kinds, start)):
         line = lines[index]
-        if kinds[index] is LineKind.STATEMENT and indent_width(indentation(line)) == width:
-            repaired[index] = _with_indentation(line, target)
+        if kinds[index] is LineKind.STATEMENT and indent_column(line) == width:
+            repaired[index] = with_indentation(line, target)
     return repaired
 
 
@@ -346,10 +358,6 @@ def _shift(
         if kinds[index] in (LineKind.STATEMENT, LineKind.CONTINUATION) and line.startswith(old):
             repaired[index] = target + line[len(old) :]
     return repaired
-
-
-def _with_indentation(line: str, indent: str) -> str:
-    return indent + line[len(indentation(line)) :]
 
 
 def _fewest_changes(

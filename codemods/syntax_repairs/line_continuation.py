@@ -25,14 +25,9 @@ After::
 
 from __future__ import annotations
 
-from hflint.syntax import (
-    LineKind,
-    SyntaxProblem,
-    classify_lines,
-    line_ending,
-    split_lines,
-    syntax_repair,
-)
+from hflint.codemods.syntax_repairs._lines import LineKind, classify_lines, line_ending
+
+from hflint.syntax import SyntaxProblem, split_lines, syntax_repair
 
 
 @syntax_repair(
