@@ -98,6 +98,24 @@ def _describe_settings(chosen: DeviceSettings) -> dict[str, Any]:
     }
 
 
+@dataclasses.dataclass(frozen=True)
+class ExecRequest:
+    """What one `hflint exec` run asks for, once its flags and config are read and checked."""
+
+    files: tuple[Path, ...]  # selected (discovered, changed since, in the shard), not yet gated
+    settings: Settings
+    table: Mapping[str, Any]  # [tool.hflint.exec]
+    flags: Mapping[str, Any]  # the per-device settings given as flags, keyed as in the table
+    device: str  # as asked for (`auto`, `cuda`, `cuda:1`, ...), resolved once the backend says
+    source: str  # synth, hub, auto
+    sample: int | None
+    seed: int
+    lint_gate: bool
+    use_cache: bool  # the lint gate's .hflint_cache/
+    backend: str
+    address: str | None
+
+
 # --- hflint hardware ---------------------------------------------------------------------------
 
 
@@ -297,19 +315,21 @@ def exec_command(
         sys.exit(EXIT_OK)
 
     meta["backend"] = backend_name
-    records, failure = _run(
-        files,
-        settings,
-        table,
-        flags,
-        requested,
-        source,
-        (sample, seed),
-        no_lint_gate,
-        no_cache,
-        (backend_name, address),
-        meta,
+    request = ExecRequest(
+        files=tuple(files),
+        settings=settings,
+        table=table,
+        flags=flags,
+        device=requested,
+        source=source,
+        sample=sample,
+        seed=seed,
+        lint_gate=not no_lint_gate,
+        use_cache=not no_cache,
+        backend=backend_name,
+        address=address,
     )
+    records, failure = _run(request, meta)
     records.sort(key=lambda record: record.file)
     meta["seconds"] = round(time.monotonic() - started, 3)
     _emit(rec.render(format_name, records, meta), output_file)
@@ -319,38 +339,26 @@ def exec_command(
     sys.exit(rec.exit_status(records))
 
 
-def _run(
-    files: list[Path],
-    settings: Settings,
-    table: Mapping[str, Any],
-    flags: dict[str, Any],
-    requested: str,
-    source: str,
-    sampling: tuple[int | None, int],
-    no_lint_gate: bool,
-    no_cache: bool,
-    where: tuple[str, str | None],
-    meta: dict[str, Any],
-) -> tuple[list[rec.Record], str | None]:
+def _run(request: ExecRequest, meta: dict[str, Any]) -> tuple[list[rec.Record], str | None]:
     """Start the backend, check the device, gate, plan and run; (records, backend failure)."""
+    settings, table, files = request.settings, request.table, request.files
     environment = {"TOKENIZERS_PARALLELISM": "false"}  # tokenizers' threads and fork do not mix
     if settings.catalog_dir is not None:  # the worker's tiny models read the run's catalog
         environment[CATALOG_DIR_ENV] = str(settings.catalog_dir)
-    if source == "synth":
+    if request.source == "synth":
         environment["HF_HUB_OFFLINE"] = "1"  # tiny models are local: a download attempt is a bug
-    sample, seed = sampling
     try:
-        backend: Backend = open_backend(*where, environment)
+        backend: Backend = open_backend(request.backend, request.address, environment)
     except BackendError as error:
         _fail(str(error))
     try:
         try:
-            hardware = backend.hardware(requested)
-            device, kind = resolve_device(requested, hardware)
+            hardware = backend.hardware(request.device)
+            device, kind = resolve_device(request.device, hardware)
         except (BackendError, DeviceError) as error:
             _fail(str(error))
         chosen = device_settings(
-            table, device, kind, hardware.cpu.usable_cores, flags, backend.slots(kind)
+            table, device, kind, hardware.cpu.usable_cores, request.flags, backend.slots(kind)
         )
         versions = {
             "torch": hardware.torch,
@@ -360,16 +368,17 @@ def _run(
         meta.update(
             device=device,
             device_kind=kind,
-            model_source=source,
+            model_source=request.source,
             settings=_describe_settings(chosen),
             hardware=hardware.to_dict(),
             **versions,
         )
-        dirty = {} if no_lint_gate else selection.lint_gate(files, settings, None, not no_cache)
+        gate = request.lint_gate
+        dirty = selection.lint_gate(files, settings, None, request.use_cache) if gate else {}
         runnable = [file for file in files if file not in dirty]
-        if sample is not None:
+        if request.sample is not None:
             # A sample is drawn from what can run; what the gate left out is a count, not a list.
-            runnable = selection.sample(runnable, sample, seed, settings.root)
+            runnable = selection.sample(runnable, request.sample, request.seed, settings.root)
             meta["selection"]["left_out_by_lint_gate"] = len(dirty)
             dirty = {}
         catalog = catalog_for(settings, warn=_warn)
@@ -379,7 +388,7 @@ def _run(
         plans = [selection.plan(file, catalog) for file in runnable]
         cache = table.get("model-cache")
         jobs = [
-            _job(index, plan, source, device, chosen, hardware, table, settings, cache)
+            _job(index, plan, request.source, device, chosen, hardware, table, settings, cache)
             for index, plan in enumerate(plans)
         ]
         results: dict[int, rec.Record] = {}
