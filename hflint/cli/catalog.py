@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from hflint.catalog import Catalog, ModelEntry, choose_catalog, snapshot_name, user_catalog_dir
-from hflint.cli.common import EXIT_CLEAN, EXIT_DIAGNOSTICS, Failure, catalog, settings_for
+from hflint.command_support import EXIT_CLEAN, EXIT_DIAGNOSTICS, Failure, catalog, settings_for
 from hflint.source import write_atomic
 
 

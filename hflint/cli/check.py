@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from hflint import __version__, output
-from hflint.cli.common import (
+from hflint.command_support import (
     EXIT_CLEAN,
     EXIT_DIAGNOSTICS,
     EXIT_ERROR,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from hflint.cli.common import (
+from hflint.command_support import (
     EXIT_CLEAN,
     EXIT_DIAGNOSTICS,
     EXIT_ERROR,

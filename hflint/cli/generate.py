@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from hflint.catalog import PRIORITY_LEVELS
-from hflint.cli.common import (
+from hflint.command_support import (
     EXIT_CLEAN,
     EXIT_DIAGNOSTICS,
     Failure,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from hflint.cli.common import EXIT_CLEAN, Failure
+from hflint.command_support import EXIT_CLEAN, Failure
 from hflint.config import ConfigError, init_config
 
 

@@ -7,7 +7,7 @@ import json
 
 import click
 
-from hflint.cli.common import EXIT_CLEAN, Failure
+from hflint.command_support import EXIT_CLEAN, Failure
 from hflint.rule import canonical_selector, rule_infos
 
 

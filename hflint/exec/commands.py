@@ -15,13 +15,22 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from hflint import __version__
-from hflint.catalog import CATALOG_DIR_ENV, Catalog, catalog_for
-from hflint.config import ConfigError, load_settings
+from hflint.catalog import CATALOG_DIR_ENV, Catalog
+from hflint.command_support import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    Failure,
+    catalog,
+    emit,
+    error,
+    settings_for,
+    warn,
+)
 from hflint.discovery import discover
 from hflint.exec import records as rec
 from hflint.exec import selection
@@ -46,13 +55,7 @@ from hflint.naming import importable_name, model_name_from_path
 from hflint.runner import display_path
 from hflint.settings import Settings
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _RECORD_FIELDS = frozenset(f.name for f in dataclasses.fields(rec.Record))
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"hflint: error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
 
 
 def _require(command: str, packages: tuple[str, ...]) -> None:
@@ -60,33 +63,11 @@ def _require(command: str, packages: tuple[str, ...]) -> None:
     a run must not pay torch's start-up only to learn it is there)."""
     missing = [name for name in packages if importlib.util.find_spec(name) is None]
     if missing:
-        _fail(
+        raise Failure(
             f"hflint {command} needs {' and '.join(missing)}, not installed in {sys.prefix}: "
             f"install the torch build for this machine (README, 'Installing torch'), then "
             f"`pip install 'hflint[exec]'`"
         )
-
-
-def _warn(message: str) -> None:
-    click.echo(f"hflint: warning: {message}", err=True)
-
-
-def _settings(config_path: Path | None, paths: list[Path]) -> tuple[Settings, Mapping[str, Any]]:
-    try:
-        settings = load_settings(config_path, paths)
-    except ConfigError as error:
-        _fail(str(error))
-    return settings, exec_table(settings)
-
-
-def _emit(text: str, output_file: Path | None) -> None:
-    if output_file is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        output_file.write_text(text, encoding="utf-8")
-    except OSError as error:
-        _fail(f"cannot write {output_file}: {error.strerror or error}")
 
 
 def _describe_settings(chosen: DeviceSettings) -> dict[str, Any]:
@@ -96,6 +77,24 @@ def _describe_settings(chosen: DeviceSettings) -> dict[str, Any]:
         "dtype": chosen.dtype,
         "jobs": chosen.jobs,
     }
+
+
+@dataclasses.dataclass(frozen=True)
+class ExecRequest:
+    """What one `hflint exec` run asks for, once its flags and config are read and checked."""
+
+    files: tuple[Path, ...]  # selected (discovered, changed since, in the shard), not yet gated
+    settings: Settings
+    table: Mapping[str, Any]  # [tool.hflint.exec]
+    flags: Mapping[str, Any]  # the per-device settings given as flags, keyed as in the table
+    device: str  # as asked for (`auto`, `cuda`, `cuda:1`, ...), resolved once the backend says
+    source: str  # synth, hub, auto
+    sample: int | None
+    seed: int
+    lint_gate: bool
+    use_cache: bool  # the lint gate's .hflint_cache/
+    backend: str
+    address: str | None
 
 
 # --- hflint hardware ---------------------------------------------------------------------------
@@ -123,16 +122,18 @@ Examples:
     type=click.Path(path_type=Path),
     help="pyproject.toml with [tool.hflint.exec].",
 )
-def hardware_command(format_name: str, device: str | None, config_path: Path | None) -> None:
+def hardware_command(format_name: str, device: str | None, config_path: Path | None) -> int:
     """What `hflint exec` can run on here: CPU, CUDA, ROCm, MPS and XPU devices, torch's version."""
-    _, table = _settings(config_path, [])
+    table = exec_table(settings_for(config_path))
     _require("hardware", ("torch",))
     try:
         from hflint.exec.hardware import probe
 
         hardware = probe()
-    except ImportError as error:
-        _fail(f"hflint hardware needs torch (pip install 'hflint[exec]'): {error}")
+    except ImportError as problem:
+        raise Failure(
+            f"hflint hardware needs torch (pip install 'hflint[exec]'): {problem}"
+        ) from None
     best, best_kind = best_device(hardware)
     chosen_name, chosen_kind = best, best_kind
     if device is not None:
@@ -140,8 +141,8 @@ def hardware_command(format_name: str, device: str | None, config_path: Path | N
             chosen_name, chosen_kind = resolve_device(
                 check_device_name(device, "--device"), hardware
             )
-        except (DeviceError, ExecOptionError) as error:
-            _fail(str(error))
+        except (DeviceError, ExecOptionError) as problem:
+            raise Failure(str(problem)) from None
     chosen = device_settings(table, chosen_name, chosen_kind, hardware.cpu.usable_cores, {})
     if format_name == "json":
         record = {
@@ -150,7 +151,7 @@ def hardware_command(format_name: str, device: str | None, config_path: Path | N
             "device": {"name": chosen_name, "kind": chosen_kind, **_describe_settings(chosen)},
         }
         click.echo(json.dumps(record, indent=2))
-        return
+        return EXIT_CLEAN
     from hflint.exec.hardware import render_text
 
     dtype = chosen.dtype or "as the file loads it"
@@ -160,6 +161,7 @@ def hardware_command(format_name: str, device: str | None, config_path: Path | N
         f"exec on {chosen_name}: timeout {chosen.timeout:g} s, memory cap "
         f"{format_size(chosen.memory_cap)}, dtype {dtype}, {chosen.jobs} at a time"
     )
+    return EXIT_CLEAN
 
 
 # --- hflint exec -------------------------------------------------------------------------------
@@ -244,14 +246,15 @@ def exec_command(
     no_cache: bool,
     backend: str | None,
     address: str | None,
-) -> None:
+) -> int:
     """Run lint-clean test files, each in an isolated child of a warm worker, against tiny models.
 
     Exit status: 0 when every file passed or was skipped, 1 when any failed, errored, crashed or
     timed out, 2 for usage errors (a device this machine does not have, a bad flag or config).
     """
     started = time.monotonic()
-    settings, table = _settings(config_path, [Path(p) for p in paths])
+    settings = settings_for(config_path, [Path(p) for p in paths])
+    table = exec_table(settings)
     flags: dict[str, Any] = {}
     try:
         for key, value in (("timeout", timeout), ("jobs", jobs), ("dtype", dtype)):
@@ -261,8 +264,8 @@ def exec_command(
             flags["memory-cap"] = parse_size(memory_cap, "--memory-cap")
         requested = check_device_name(device or table.get("device", "auto"), "--device")
         shard_spec = selection.parse_shard(shard) if shard else None
-    except (ExecOptionError, selection.SelectionError) as error:
-        _fail(str(error))
+    except (ExecOptionError, selection.SelectionError) as problem:
+        raise Failure(str(problem)) from None
     source = model_source or table.get("model-source", "synth")
     backend_name = backend or table.get("backend", "local")
     if address is None and backend_name == "ray":
@@ -272,13 +275,13 @@ def exec_command(
 
     found = discover(paths, settings)
     if found.missing:
-        _fail(f"{found.missing[0]}: no such file or directory")
+        raise Failure(f"{found.missing[0]}: no such file or directory")
     files = list(found.files)
     try:
         if changed_since:
             files = selection.changed_since(changed_since, files)
-    except selection.SelectionError as error:
-        _fail(str(error))
+    except selection.SelectionError as problem:
+        raise Failure(str(problem)) from None
     if shard_spec:
         files = [file for file in files if selection.in_shard(file, settings.root, shard_spec)]
     selection_meta = {
@@ -291,66 +294,56 @@ def exec_command(
     }
     meta: dict[str, Any] = {"tool": "hflint", "version": __version__, "selection": selection_meta}
     if not files:
-        _warn("no test files selected")
+        warn("no test files selected")
         meta["seconds"] = time.monotonic() - started
-        _emit(rec.render(format_name, [], meta), output_file)
-        sys.exit(EXIT_OK)
+        emit(rec.render(format_name, [], meta), output_file)
+        return EXIT_CLEAN
 
     meta["backend"] = backend_name
-    records, failure = _run(
-        files,
-        settings,
-        table,
-        flags,
-        requested,
-        source,
-        (sample, seed),
-        no_lint_gate,
-        no_cache,
-        (backend_name, address),
-        meta,
+    request = ExecRequest(
+        files=tuple(files),
+        settings=settings,
+        table=table,
+        flags=flags,
+        device=requested,
+        source=source,
+        sample=sample,
+        seed=seed,
+        lint_gate=not no_lint_gate,
+        use_cache=not no_cache,
+        backend=backend_name,
+        address=address,
     )
+    records, failure = _run(request, meta)
     records.sort(key=lambda record: record.file)
     meta["seconds"] = round(time.monotonic() - started, 3)
-    _emit(rec.render(format_name, records, meta), output_file)
+    emit(rec.render(format_name, records, meta), output_file)
     if failure is not None:
-        click.echo(f"hflint: error: {failure}", err=True)
-        sys.exit(EXIT_USAGE)
-    sys.exit(rec.exit_status(records))
+        error(failure)
+        return EXIT_ERROR
+    return rec.exit_status(records)
 
 
-def _run(
-    files: list[Path],
-    settings: Settings,
-    table: Mapping[str, Any],
-    flags: dict[str, Any],
-    requested: str,
-    source: str,
-    sampling: tuple[int | None, int],
-    no_lint_gate: bool,
-    no_cache: bool,
-    where: tuple[str, str | None],
-    meta: dict[str, Any],
-) -> tuple[list[rec.Record], str | None]:
+def _run(request: ExecRequest, meta: dict[str, Any]) -> tuple[list[rec.Record], str | None]:
     """Start the backend, check the device, gate, plan and run; (records, backend failure)."""
+    settings, table, files = request.settings, request.table, request.files
     environment = {"TOKENIZERS_PARALLELISM": "false"}  # tokenizers' threads and fork do not mix
     if settings.catalog_dir is not None:  # the worker's tiny models read the run's catalog
         environment[CATALOG_DIR_ENV] = str(settings.catalog_dir)
-    if source == "synth":
+    if request.source == "synth":
         environment["HF_HUB_OFFLINE"] = "1"  # tiny models are local: a download attempt is a bug
-    sample, seed = sampling
     try:
-        backend: Backend = open_backend(*where, environment)
-    except BackendError as error:
-        _fail(str(error))
+        backend: Backend = open_backend(request.backend, request.address, environment)
+    except BackendError as problem:
+        raise Failure(str(problem)) from None
     try:
         try:
-            hardware = backend.hardware(requested)
-            device, kind = resolve_device(requested, hardware)
-        except (BackendError, DeviceError) as error:
-            _fail(str(error))
+            hardware = backend.hardware(request.device)
+            device, kind = resolve_device(request.device, hardware)
+        except (BackendError, DeviceError) as problem:
+            raise Failure(str(problem)) from None
         chosen = device_settings(
-            table, device, kind, hardware.cpu.usable_cores, flags, backend.slots(kind)
+            table, device, kind, hardware.cpu.usable_cores, request.flags, backend.slots(kind)
         )
         versions = {
             "torch": hardware.torch,
@@ -360,26 +353,28 @@ def _run(
         meta.update(
             device=device,
             device_kind=kind,
-            model_source=source,
+            model_source=request.source,
             settings=_describe_settings(chosen),
             hardware=hardware.to_dict(),
             **versions,
         )
-        dirty = {} if no_lint_gate else selection.lint_gate(files, settings, None, not no_cache)
+        gate = request.lint_gate
+        dirty = selection.lint_gate(files, settings, None, request.use_cache) if gate else {}
         runnable = [file for file in files if file not in dirty]
-        if sample is not None:
+        if request.sample is not None:
             # A sample is drawn from what can run; what the gate left out is a count, not a list.
-            runnable = selection.sample(runnable, sample, seed, settings.root)
+            runnable = selection.sample(runnable, request.sample, request.seed, settings.root)
             meta["selection"]["left_out_by_lint_gate"] = len(dirty)
             dirty = {}
-        catalog = catalog_for(settings, warn=_warn)
+        chosen_catalog = catalog(settings)
         skipped = [
-            _skipped(file, reason, device, versions, catalog) for file, reason in dirty.items()
+            _skipped(file, reason, device, versions, chosen_catalog)
+            for file, reason in dirty.items()
         ]
-        plans = [selection.plan(file, catalog) for file in runnable]
+        plans = [selection.plan(file, chosen_catalog) for file in runnable]
         cache = table.get("model-cache")
         jobs = [
-            _job(index, plan, source, device, chosen, hardware, table, settings, cache)
+            _job(index, plan, request.source, device, chosen, hardware, table, settings, cache)
             for index, plan in enumerate(plans)
         ]
         results: dict[int, rec.Record] = {}
@@ -393,8 +388,8 @@ def _run(
             try:
                 if jobs:
                     backend.run(jobs, min(chosen.jobs, len(jobs)), on_result)
-            except WorkerFailed as error:
-                failure = f"the exec worker failed: {error}"
+            except WorkerFailed as problem:
+                failure = f"the exec worker failed: {problem}"
         return skipped + [results[index] for index in sorted(results)], failure
     finally:
         backend.close()

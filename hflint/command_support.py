@@ -1,7 +1,8 @@
 """What the commands share: exit codes, messages on stderr, writing output, reading settings.
 
 A command returns its exit code; a problem that ends it early raises `Failure`, which click shows
-and exits with (see `hflint.cli`), so that no helper calls `sys.exit`.
+and exits with (see `hflint.cli`), so that no helper calls `sys.exit`. It lives outside `hflint.cli`
+so that `hflint.exec.commands`, which `hflint.cli` imports, can use it without an import cycle.
 """
 
 from __future__ import annotations
