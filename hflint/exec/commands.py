@@ -70,15 +70,6 @@ def _require(command: str, packages: tuple[str, ...]) -> None:
         )
 
 
-def _describe_settings(chosen: DeviceSettings) -> dict[str, Any]:
-    return {
-        "timeout": chosen.timeout,
-        "memory_cap": chosen.memory_cap,
-        "dtype": chosen.dtype,
-        "jobs": chosen.jobs,
-    }
-
-
 @dataclasses.dataclass(frozen=True)
 class ExecRequest:
     """What one `hflint exec` run asks for, once its flags and config are read and checked."""
@@ -148,7 +139,7 @@ def hardware_command(format_name: str, device: str | None, config_path: Path | N
         record = {
             **hardware.to_dict(),
             "best_device": best,
-            "device": {"name": chosen_name, "kind": chosen_kind, **_describe_settings(chosen)},
+            "device": {"name": chosen_name, "kind": chosen_kind, **dataclasses.asdict(chosen)},
         }
         click.echo(json.dumps(record, indent=2))
         return EXIT_CLEAN
@@ -354,7 +345,7 @@ def _run(request: ExecRequest, meta: dict[str, Any]) -> tuple[list[rec.Record], 
             device=device,
             device_kind=kind,
             model_source=request.source,
-            settings=_describe_settings(chosen),
+            settings=dataclasses.asdict(chosen),
             hardware=hardware.to_dict(),
             **versions,
         )

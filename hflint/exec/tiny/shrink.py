@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from hflint.exec.tiny.relations import fit_layer_indices, keep_consistent
-from hflint.exec.tiny.sizes import Level, is_int, is_int_list, is_subconfig, width_of
+from hflint.exec.tiny.sizes import Level, config_keys, is_int, is_int_list, is_subconfig, width_of
 
 _WIDTH = re.compile(
     r"(^|_)(hidden_size|hidden_dim|d_model|n_embd|n_embed|embed_dim|dim|embedding_size|"
@@ -21,24 +21,50 @@ _WIDTH = re.compile(
     # A SAM-style vision neck's output is the prompt encoder's and mask decoder's width.
     r"output_channels)$"
 )
-_FFN = re.compile(
-    r"(^|_)(intermediate_size|ffn_dim|d_ff|mlp_dim|ffn_hidden_size|intermediate_dim|linear_units)$"
+_FFN = config_keys(
+    "intermediate_size",
+    "ffn_dim",
+    "d_ff",
+    "mlp_dim",
+    "ffn_hidden_size",
+    "intermediate_dim",
+    "linear_units",
 )
-_RANK = re.compile(r"(^|_)(kv_lora_rank|q_lora_rank|dt_rank|time_step_rank)$")
-_LAYERS = re.compile(
-    r"(^|_)(num_hidden_layers|num_layers|n_layer|n_layers|encoder_layers|decoder_layers|"
-    r"num_decoder_layers|num_encoder_layers|decoder_num_hidden_layers|depth|"
-    r"num_self_attends_per_block)$"
+_RANK = config_keys("kv_lora_rank", "q_lora_rank", "dt_rank", "time_step_rank")
+_LAYERS = config_keys(
+    "num_hidden_layers",
+    "num_layers",
+    "n_layer",
+    "n_layers",
+    "encoder_layers",
+    "decoder_layers",
+    "num_decoder_layers",
+    "num_encoder_layers",
+    "decoder_num_hidden_layers",
+    "depth",
+    "num_self_attends_per_block",
 )
-_EXPERTS = re.compile(r"(^|_)(num_experts|num_local_experts|n_routed_experts|moe_num_experts)$")
-_EXPERTS_PER_TOKEN = re.compile(r"(^|_)(num_experts_per_tok|num_experts_per_token|moe_topk|moe_k)$")
-_EXPERT_GROUPS = re.compile(r"(^|_)(n_group|topk_group|num_expert_group)$")
-_WIDTH_LISTS = re.compile(
-    r"(^|_)(hidden_sizes|embed_dims|embed_dim|conv_dim|dims|neck_hidden_sizes|"
-    r"embed_dim_per_stage|backbone_channel_list|encoder_in_channels|decoder_in_channels)$"
+_EXPERTS = config_keys("num_experts", "num_local_experts", "n_routed_experts", "moe_num_experts")
+_EXPERTS_PER_TOKEN = config_keys(
+    "num_experts_per_tok", "num_experts_per_token", "moe_topk", "moe_k"
 )
-_HEAD_LISTS = re.compile(r"(^|_)(num_heads|num_attention_heads|heads)$")
-_DEPTH_LISTS = re.compile(r"(^|_)(depths|num_layers|layers|num_block_repeats|blocks_per_stage)$")
+_EXPERT_GROUPS = config_keys("n_group", "topk_group", "num_expert_group")
+_WIDTH_LISTS = config_keys(
+    "hidden_sizes",
+    "embed_dims",
+    "embed_dim",
+    "conv_dim",
+    "dims",
+    "neck_hidden_sizes",
+    "embed_dim_per_stage",
+    "backbone_channel_list",
+    "encoder_in_channels",
+    "decoder_in_channels",
+)
+_HEAD_LISTS = config_keys("num_heads", "num_attention_heads", "heads")
+_DEPTH_LISTS = config_keys(
+    "depths", "num_layers", "layers", "num_block_repeats", "blocks_per_stage"
+)
 # Channel counts of convolutional stacks (codecs, vocoders, VQ autoencoders) that grow by powers
 # of two from a base: the base, shrunk so the widest stage stays small.
 _BASE_CHANNELS = {"base_channels": 32, "upsample_initial_channel": 32, "num_filters": 8}
@@ -114,7 +140,7 @@ _NOT_WIDTH = re.compile(
     r"image|patch|position|vocab|window|kernel|chunk|batch|stride|max_|pool|sample|bucket|length|"
     r"seq|token|mel|frame|codebook|rate"
 )
-_GROUPS = re.compile(r"(^|_)(num_groups|groups|n_groups|num_conv_pos_embedding_groups)$")
+_GROUPS = config_keys("num_groups", "groups", "n_groups", "num_conv_pos_embedding_groups")
 
 
 def _shrink_int(key: str, value: int, level: Level, width: int | None) -> int:
@@ -160,7 +186,7 @@ def _same_as_width(key: str, value: int, width: int | None) -> bool:
 # (HGNetV2's `stage_out_channels[i]` is `stage_in_channels[i + 1]`, D-FINE's `encoder_in_channels`
 # are its backbone's last `stage_out_channels`): all divided by one factor, so equal counts stay
 # equal. Counts up to `_INPUT_CHANNELS` are those of the input image (RGB, grayscale) and stay.
-_CHANNEL_LISTS = re.compile(r"(^|_)(hidden_sizes|channels)$")
+_CHANNEL_LISTS = config_keys("hidden_sizes", "channels")
 _INPUT_CHANNELS = 4
 
 

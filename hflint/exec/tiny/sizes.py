@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 
+def config_keys(*names: str) -> re.Pattern[str]:
+    """A config key that is one of `names`, alone or after a prefix: `num_heads`, `text_num_heads`."""
+    return re.compile(rf"(^|_)({'|'.join(names)})$")
+
+
 @dataclass(frozen=True)
 class Level:
     """How far sizes are shrunk. Widths of every (sub-)config become `width`, so sizes that were
@@ -32,13 +37,21 @@ LEVELS = (
     Level("wide-heads", width=128, heads=2, ffn=256, layers=2),
     Level("wider-heads", width=256, heads=2, ffn=512, layers=2),
 )
-HEADS = re.compile(
-    r"(^|_)(num_attention_heads|n_head|n_heads|num_heads|attention_heads|index_n_heads)$"
+HEADS = config_keys(
+    "num_attention_heads", "n_head", "n_heads", "num_heads", "attention_heads", "index_n_heads"
 )
-KV_HEADS = re.compile(r"(^|_)(num_key_value_heads|num_kv_heads|n_kv_heads)$")
-HEAD_DIM = re.compile(
-    r"(^|_)(head_dim|d_kv|qk_head_dim|v_head_dim|qk_nope_head_dim|qk_rope_head_dim|"
-    r"linear_key_head_dim|linear_value_head_dim|mamba_d_head|mamba_head_dim)$"
+KV_HEADS = config_keys("num_key_value_heads", "num_kv_heads", "n_kv_heads")
+HEAD_DIM = config_keys(
+    "head_dim",
+    "d_kv",
+    "qk_head_dim",
+    "v_head_dim",
+    "qk_nope_head_dim",
+    "qk_rope_head_dim",
+    "linear_key_head_dim",
+    "linear_value_head_dim",
+    "mamba_d_head",
+    "mamba_head_dim",
 )
 
 
