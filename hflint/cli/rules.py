@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterable
 
 import click
 
 from hflint.command_support import EXIT_CLEAN, Failure
-from hflint.rule import canonical_selector, rule_infos
+from hflint.rule import RuleInfo, canonical_selector, rule_infos
 
 
-@click.command("rules", epilog="\b\nExamples:\n  hflint rules\n  hflint rules --format json")
+@click.command(
+    "rules",
+    epilog="\b\nExamples:\n  hflint rules\n  hflint rules --format json\n"
+    "  hflint rules --format markdown     (README's rule table)",
+)
 @click.option(
     "--format",
     "format_name",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "markdown"]),
     default="text",
     show_default=True,
 )
@@ -33,6 +38,9 @@ def list_rules(format_name: str) -> int:
             for i in infos.values()
         ]
         click.echo(json.dumps(records, indent=2))
+        return EXIT_CLEAN
+    if format_name == "markdown":
+        click.echo(markdown_table(infos.values()), nl=False)
         return EXIT_CLEAN
     for info in infos.values():
         fix = f"[{info.fix_applicability.value} fix]" if info.fix_applicability else ""
@@ -57,3 +65,13 @@ def explain_rule(code: str) -> int:
         raise Failure(f"unknown rule {code!r}{hint}; `hflint rules` lists them")
     click.echo(f"# {info.name} ({info.code})\n\n{info.documentation}")
     return EXIT_CLEAN
+
+
+def markdown_table(infos: Iterable[RuleInfo]) -> str:
+    """The rule table README holds (a test keeps the two equal): the fix column is a rule's fix
+    at its weakest, so `unsafe` may still mean a safe fix in the common case."""
+    rows = ["| code | name | what it finds | fix |", "|---|---|---|---|"]
+    for info in infos:
+        fix = info.fix_applicability.value if info.fix_applicability else "none"
+        rows.append(f"| {info.code} | {info.name} | {info.summary} | {fix} |")
+    return "\n".join(rows) + "\n"
