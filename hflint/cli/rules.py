@@ -9,7 +9,8 @@ from collections.abc import Iterable
 import click
 
 from hflint.command_support import EXIT_CLEAN, Failure
-from hflint.rule import RuleInfo, canonical_selector, rule_infos
+from hflint.diagnostics import RuleInfo
+from hflint.rule import canonical_selector, rule_infos
 
 
 @click.command(
