@@ -1,8 +1,10 @@
 """`hflint coverage`: which model types a suite tests, which it misses, and what to write next.
 
-Counted by model type, not by file: name variants of one model (`gpt-j`, `gpt_j`, `gptj`) count
-once and are listed as duplicates, and a file that does not parse covers nothing (it is listed as
-broken). The universe is every catalog model type with a pipeline task.
+Counted by model type, not by file: name variants of one model (`gpt-j`, `gpt_j`, `gptj`,
+`gpt_j_standardized`) count once and are listed as duplicates, a file whose name is no model type
+counts for the type its checkpoints name (`hflint.analysis.filemodel`, as `hflint exec` decides it),
+and a file that does not parse covers nothing (it is listed as broken). The universe is every
+catalog model type with a pipeline task.
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hflint.catalog import PRIORITY_LEVELS, Catalog
-from hflint.naming import model_name_from_path
+import libcst as cst
+
+from hflint.analysis.filemodel import file_model
+from hflint.catalog import PRIORITY_LEVELS, Catalog, ModelEntry
+from hflint.naming import model_name_from_path, resolve_model_name
 from hflint.source import SourceError, read_source
 
 LEVELS = (*PRIORITY_LEVELS, "all")
@@ -83,7 +88,7 @@ def measure(files: Sequence[Path], display: Mapping[Path, str], catalog: Catalog
     for file in files:
         path = display[file]
         name = model_name_from_path(file)
-        entry = catalog.resolve(name) if name else None
+        entry = _file_type(catalog, file, name) if name else None
         if entry is None:
             unrecognised.append(path)
             continue
@@ -128,6 +133,19 @@ def measure(files: Sequence[Path], display: Mapping[Path, str], catalog: Catalog
         by_family=by_family,
         roadmap=tuple(roadmap),
     )
+
+
+def _file_type(catalog: Catalog, file: Path, name: str) -> ModelEntry | None:
+    """The file's model type, decided as `hflint exec` decides it: its name (with any variant
+    suffix), else, for a name that gives no type, its checkpoints (the file is parsed only then)."""
+    match = resolve_model_name(catalog, name)
+    if match.entry is not None or match.removed is not None:
+        return match.entry
+    try:
+        module = cst.parse_module(read_source(file).text)
+    except (SourceError, cst.ParserSyntaxError):
+        module = None
+    return file_model(catalog, name, module).entry
 
 
 def _parses(file: Path) -> bool:

@@ -21,7 +21,7 @@ import libcst as cst
 
 from hflint.catalog import CATALOG_KEY, Catalog, ModelEntry, load_catalog
 from hflint.diagnostics import Applicability, RuleInfo
-from hflint.naming import expected_class_name, model_name_from_path
+from hflint.naming import NameMatch, expected_class_name, model_name_from_path, resolve_model_name
 from hflint.syntax import SyntaxProblem
 
 if TYPE_CHECKING:  # the facts import the analysis, which rules import after this module
@@ -58,14 +58,27 @@ class RuleContext:
         )
 
     @property
+    def name_match(self) -> NameMatch | None:
+        """What the file's model name means (`hflint.naming.resolve_model_name`); None for files
+        outside the naming scheme."""
+        if self.model_name is None:
+            return None
+        return resolve_model_name(self.catalog, self.model_name)
+
+    @property
     def model(self) -> ModelEntry | None:
-        """The catalog entry of the file's model, however its name is spelled; None if unknown."""
-        return None if self.model_name is None else self.catalog.resolve(self.model_name)
+        """The catalog entry of the file's model, however its name is spelled and whatever variant
+        suffix it carries (`gpt_j_standardized`); None if its name gives no model type."""
+        match = self.name_match
+        return None if match is None else match.entry
 
     @property
     def expected_class(self) -> str | None:
-        """The test class the file must define, or None when its name gives no model."""
-        return None if self.model_name is None else expected_class_name(self.model_name)
+        """The test class the file must define (named for the model name less its variant suffix:
+        `TestGptJModels` in `test_hf_gpt_j_standardized.py`), or None when its name gives no
+        model."""
+        match = self.name_match
+        return None if match is None else expected_class_name(match.stem)
 
 
 @dataclass(frozen=True)

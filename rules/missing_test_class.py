@@ -15,8 +15,9 @@ class MissingTestClass(Rule):
     Reports a `test_hf_<model>.py` file with no class named in the suite's `Test*Models` form. The
     expected name comes from the file's model name: each part between hyphens or underscores gets a
     capital first letter, so `test_hf_xlm_roberta.py` and `test_hf_xlm-roberta.py` both expect
-    `TestXlmRobertaModels`, and `test_hf_gpt-j.py` expects `TestGptJModels`. A class of another
-    `Test*Models` name is HF102's business, not this rule's.
+    `TestXlmRobertaModels`, and `test_hf_gpt-j.py` expects `TestGptJModels`. A variant suffix of
+    the file name is not part of it (`test_hf_gpt_j_standardized.py` expects `TestGptJModels`; see
+    `hflint.naming`). A class of another `Test*Models` name is HF102's business, not this rule's.
 
     ## Why it matters
     The suite's runners (and `hflint exec`) build `Test<Model>Models(model_id=..., device=...)` and call

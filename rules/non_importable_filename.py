@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePath
 
+import libcst as cst
 from hflint.rules._naming import ANY_CODE, FileNameRule
 
 from hflint.diagnostics import Applicability
@@ -47,7 +48,7 @@ class NonImportableFilename(FileNameRule):
     )
 
     @classmethod
-    def file_reports(cls, context: RuleContext) -> Iterator[Report]:
+    def file_reports(cls, context: RuleContext, module: cst.Module | None) -> Iterator[Report]:
         path = PurePath(context.path)
         if path.suffix != ".py" or path.stem.isidentifier():
             return

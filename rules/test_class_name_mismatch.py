@@ -4,6 +4,7 @@ import libcst as cst
 
 from hflint.analysis.testclass import find_test_class
 from hflint.diagnostics import Applicability
+from hflint.naming import expected_class_name
 from hflint.rule import CodemodFix, Invalid, Rule, Valid
 
 
@@ -14,7 +15,9 @@ class TestClassNameMismatch(Rule):
     Reports a `Test*Models` class in `test_hf_<model>.py` whose name is not the one the file's model
     gives (see HF101 for how the name is derived), when the file has no class of the expected name:
     `TestT5Models` in `test_hf_bart.py`, `TestModelTypeModels` left by a template, names mangled by
-    repeated substitution such as `TestXlmRolayoutlmaModels`.
+    repeated substitution such as `TestXlmRolayoutlmaModels`. In a file whose name carries a variant
+    suffix, a class named for the whole name is accepted too (`TestBertImprovedModels` in
+    `test_hf_bert_improved.py`; the expected name is `TestBertModels`).
 
     ## Why it matters
     Runners find the class by the file's model name. A misnamed class is never run, and a copied
@@ -46,6 +49,8 @@ class TestClassNameMismatch(Rule):
     VALID = (
         Valid("class TestBartModels:\n    pass\n", path="test_hf_bart.py"),
         Valid("class TestGptJModels:\n    pass\n", path="test_hf_gpt_j.py"),
+        Valid("class TestGptJModels:\n    pass\n", path="test_hf_gpt_j_standardized.py"),
+        Valid("class TestBertImprovedModels:\n    pass\n", path="test_hf_bert_improved.py"),
         Valid(
             "class TestT5Models:\n    pass\nclass TestBartModels:\n    pass\n",
             path="test_hf_bart.py",
@@ -62,6 +67,11 @@ class TestClassNameMismatch(Rule):
             path="test_hf_xlm-roberta.py",
             fixed="class TestXlmRobertaModels:\n    pass\n",
         ),
+        Invalid(
+            "class TestRobertaModels:\n    pass\n",
+            path="test_hf_bert_standardized.py",
+            fixed="class TestBertModels:\n    pass\n",
+        ),
     )
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -70,6 +80,9 @@ class TestClassNameMismatch(Rule):
         if expected is None or test_class is None or test_class.name.value == expected:
             return
         found = test_class.name.value
+        model_name = self.context.model_name
+        if model_name is not None and found == expected_class_name(model_name):
+            return  # named for the whole file name, variant suffix and all: also the model's
         self.report(
             test_class.name,
             self.MESSAGE.format(found=found, expected=expected),

@@ -32,8 +32,12 @@ def test_sample_suite_reports_exactly_the_models_it_holds() -> None:
     assert set(report["tested"]) == expected
     assert report["files"] == len(names)
     duplicates = {m: [Path(p).name for p in paths] for m, paths in report["duplicates"].items()}
-    assert duplicates == {"gptj": ["test_hf_gpt-j.py", "test_hf_gptj.py"]}
-    assert [Path(p).name for p in report["unrecognised"]] == ["test_hf_vicuna.py"]
+    # `vicuna` is no model type, but the file's checkpoints (`lmsys/vicuna-7b-v1.5`) are llama's.
+    assert duplicates == {
+        "gptj": ["test_hf_gpt-j.py", "test_hf_gptj.py"],
+        "llama": ["test_hf_llama.py", "test_hf_vicuna.py"],
+    }
+    assert report["unrecognised"] == []
     planted = tomllib.loads((SUITE / "planted.toml").read_text())
     syntax_errors = {
         n for n, t in planted.items() if any(p["code"] == "HF001" for p in t["problems"])
@@ -49,7 +53,8 @@ def test_sample_suite_reports_exactly_the_models_it_holds() -> None:
 
 def test_fail_under_and_formats(tmp_path: Path) -> None:
     (tmp_path / "test_hf_bert.py").write_text("x = 1\n")
-    (tmp_path / "test_hf_BERT-copy.py").write_text("x = 1\n")
+    (tmp_path / "test_hf_BERT-copy.py").write_text("x = 1\n")  # bert's, less the suffix
+    (tmp_path / "test_hf_bertt.py").write_text("x = 1\n")
     code, out, err = coverage("--fail-under", "critical=100,all=0", str(tmp_path))
     assert code == 1
     assert "critical coverage" in err and "is under 100%" in err
@@ -89,10 +94,28 @@ def test_bad_thresholds_exit_2(tmp_path: Path, bad: str) -> None:
 
 
 def test_name_variants_count_once(tmp_path: Path) -> None:
-    for name in ("gpt-j", "gpt_j", "gptj"):
+    for name in ("gpt-j", "gpt_j", "gptj", "gpt_j_standardized", "GPT-J_improved"):
         (tmp_path / f"test_hf_{name}.py").write_text("x = 1\n")
     _, out, _ = coverage("--format", "json", str(tmp_path))
     report = json.loads(out)
     assert list(report["tested"]) == ["gptj"]
-    assert len(report["duplicates"]["gptj"]) == 3
+    assert len(report["duplicates"]["gptj"]) == 5
     assert "gptj" not in report["levels"]["critical"]["missing"]
+
+
+def test_files_named_for_no_type_count_for_their_checkpoints(tmp_path: Path) -> None:
+    """A kind-of-model or family name counts for the type its default checkpoint names; a removed
+    type's file, or one whose code names nothing, counts for nothing."""
+    (tmp_path / "test_hf_audio.py").write_text('DEFAULT_MODEL_ID = "facebook/wav2vec2-base-960h"\n')
+    (tmp_path / "test_hf_data2vec.py").write_text(
+        'DATA2VEC_MODELS_REGISTRY = {"facebook/data2vec-text-base": {}}\n'
+    )
+    (tmp_path / "test_hf_vision.py").write_text("x = 1\n")
+    (tmp_path / "test_hf_transfo_xl.py").write_text('DEFAULT_MODEL_ID = "gpt2"\n')
+    _, out, _ = coverage("--format", "json", str(tmp_path))
+    report = json.loads(out)
+    assert sorted(report["tested"]) == ["data2vec-text", "wav2vec2"]
+    assert sorted(Path(p).name for p in report["unrecognised"]) == [
+        "test_hf_transfo_xl.py",
+        "test_hf_vision.py",
+    ]

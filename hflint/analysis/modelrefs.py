@@ -20,7 +20,7 @@ import libcst as cst
 
 from hflint.analysis.testclass import class_methods, find_test_class
 from hflint.catalog import Catalog, ModelEntry, normalize
-from hflint.naming import TEST_CLASS_PATTERN, expected_class_name
+from hflint.naming import SIZE_WORDS, TEST_CLASS_PATTERN, expected_class_name, resolve_model_name
 
 # --- the registry constant and the hub ids a file names ----------------------------------------
 
@@ -178,11 +178,13 @@ def hub_id_model(catalog: Catalog, hub_id: str) -> IdModel | None:
 
 
 def name_model(catalog: Catalog, name: str) -> ModelEntry | None:
-    """The model type a file or constant name means: the whole name, else its longest run of
-    leading whole parts (`gpt_j_standardized` -> gptj)."""
-    entry = catalog.resolve(name)
-    if entry is not None:
-        return entry
+    """The model type a file or constant name means: what `resolve_model_name` makes of it
+    (`gpt_j_standardized` -> gptj, `donut` -> donut-swin); when that is nothing it knows of, the
+    longest run of the name's leading whole parts that names a type (`BERT_WEB` -> bert). None for
+    removed types, kinds of model and families (`xlm_prophetnet` is not xlm)."""
+    match = resolve_model_name(catalog, name)
+    if match.kind != "unknown":
+        return match.entry
     parts = [part for part in _NAME_PARTS.split(name) if part]
     for used in range(len(parts) - 1, 0, -1):
         entry = catalog.resolve("-".join(parts[:used]))
@@ -227,10 +229,6 @@ def foreign_model(catalog: Catalog, file_model: ModelEntry, hub_id: str) -> Mode
 
 
 # --- template products among hub ids -------------------------------------------------------------
-
-SIZE_WORDS = frozenset(
-    {"tiny", "mini", "small", "base", "medium", "large", "xlarge", "xxlarge", "xl", "xxl", "huge"}
-)
 
 
 @dataclass(frozen=True)

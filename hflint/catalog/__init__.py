@@ -7,7 +7,10 @@ into a user catalog directory. Lint uses the snapshot of the installed transform
 from package metadata) when there is one, else the shipped one, with a warning (`choose_catalog`).
 
 Names resolve however users spell them: `gpt-j`, `gpt_j`, `GPT-J` and `gptj` are one model type, and
-family names such as `flan-t5` or `codellama` resolve to the type their checkpoints use.
+family names such as `flan-t5` or `codellama` resolve to the type their checkpoints use. The catalog
+also knows the module transformers keeps each type in (`donut-swin` lives in `donut`), which gives the
+names a model goes by besides its type, and the types transformers removed, with the release that
+removed them. What a test file's name means, suffixes and all, is `hflint.naming.resolve_model_name`.
 """
 
 from __future__ import annotations
@@ -34,9 +37,12 @@ SNAPSHOT_PREFIX = "transformers-"
 # Where `hflint catalog sync` writes and lint looks, unless `[tool.hflint] catalog-dir` says otherwise.
 CATALOG_DIR_ENV = "HFLINT_CATALOG_DIR"
 PRIORITIES_FILE = DATA / "priorities.toml"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PRIORITY_LEVELS = ("critical", "high", "medium")
 _SEPARATORS = re.compile(r"[-_.\s]+")
+# A module's name (normalized) less its version number: `florence2` -> `florence`, `kosmos2_5` ->
+# `kosmos`. At least three characters stay, so `t5` gives no `t`.
+_VERSIONED = re.compile(r"^([a-z][a-z0-9]+[a-z])\d+$")
 
 
 def normalize(name: str) -> str:
@@ -49,6 +55,14 @@ def spellings(model_type: str) -> set[str]:
 
 
 @dataclass(frozen=True)
+class RemovedType:
+    """A model type transformers had and removed."""
+
+    model_type: str
+    removed_in: str  # the transformers release that removed it: `5.0`
+
+
+@dataclass(frozen=True)
 class ModelEntry:
     """One transformers model type."""
 
@@ -58,6 +72,9 @@ class ModelEntry:
     tasks: Mapping[str, str]
     default_task: str | None
     checkpoint: str | None
+    # The module of `transformers.models` that holds it: `donut` for `donut-swin`, `data2vec` for
+    # `data2vec-audio`, `-text` and `-vision`; usually the type itself, spelled with underscores.
+    module: str
     priority: str | None = None
 
     @property
@@ -81,14 +98,42 @@ class Catalog:
     models: Mapping[str, ModelEntry]
     exports: frozenset[str]
     family_aliases: Mapping[str, str]
+    # Model type -> the transformers release that removed it (types this version no longer has).
+    removed_types: Mapping[str, str] = field(default_factory=dict)
     # A hash of the snapshot's text: cached lint results are only valid for the catalog they used.
     digest: str = ""
     _index: Mapping[str, str] = field(repr=False, default_factory=dict)
+    _removed_index: Mapping[str, str] = field(repr=False, default_factory=dict)
+    # A module's name -> its model types; a module's name less its version -> those of the modules.
+    _modules: Mapping[str, tuple[str, ...]] = field(repr=False, default_factory=dict)
+    _unversioned_modules: Mapping[str, tuple[str, ...]] = field(repr=False, default_factory=dict)
 
     def resolve(self, name: str) -> ModelEntry | None:
         """The model type a name means, however it is spelled; None when it means none."""
         model_type = self._index.get(normalize(name))
         return None if model_type is None else self.models[model_type]
+
+    def removed(self, name: str) -> RemovedType | None:
+        """The removed model type a name means, however it is spelled; None when it means none."""
+        model_type = self._removed_index.get(normalize(name))
+        if model_type is None:
+            return None
+        return RemovedType(model_type, self.removed_types[model_type])
+
+    def module_models(self, name: str) -> tuple[ModelEntry, ...]:
+        """The model types a name means as the name of the module transformers keeps them in
+        (`donut` -> donut-swin; `data2vec` -> data2vec-audio, data2vec-text, data2vec-vision), else
+        as a module's name less its version number (`florence` -> florence2; `kosmos` -> kosmos-2,
+        kosmos-2.5). Of a module, its own type where it has one (`florence2`, not its part
+        `florence_vision`), else all its types. Empty when the name is no module's."""
+        key = normalize(name)
+        found = self._modules.get(key, ()) or self._unversioned_modules.get(key, ())
+        return tuple(self.models[model_type] for model_type in found)
+
+    @property
+    def families(self) -> frozenset[str]:
+        """The modality families of the catalog's types: `audio`, `vision`, `multimodal`..."""
+        return frozenset(entry.family for entry in self.models.values())
 
     def suggestions(self, name: str, limit: int = 3) -> list[str]:
         keys = difflib.get_close_matches(normalize(name), list(self._index), n=limit, cutoff=0.6)
@@ -114,6 +159,8 @@ def _build(data: Mapping[str, Any], priorities: Mapping[str, str], digest: str) 
             tasks=MappingProxyType(dict(entry["tasks"])),
             default_task=entry["default_task"],
             checkpoint=entry["checkpoint"],
+            # Snapshots synced before schema 2 hold no module: the type's own name is its module.
+            module=entry.get("module", model_type.replace("-", "_")),
             priority=priorities.get(model_type),
         )
         for model_type, entry in data["models"].items()
@@ -124,6 +171,18 @@ def _build(data: Mapping[str, Any], priorities: Mapping[str, str], digest: str) 
     for model_type in models:  # a type's own spellings win over any family alias
         for spelling in spellings(model_type):
             index[spelling] = model_type
+    removed_types = dict(data.get("removed_types", {}))
+    in_module: dict[str, list[str]] = {}
+    for model_type, entry in models.items():
+        in_module.setdefault(normalize(entry.module), []).append(model_type)
+    modules: dict[str, tuple[str, ...]] = {}
+    unversioned: dict[str, tuple[str, ...]] = {}
+    for module, types in sorted(in_module.items()):
+        own = tuple(t for t in types if normalize(t) == module)
+        modules[module] = own or tuple(types)
+        match = _VERSIONED.match(module)
+        if match is not None:
+            unversioned[match.group(1)] = unversioned.get(match.group(1), ()) + modules[module]
     return Catalog(
         transformers_version=data["transformers_version"],
         pipeline_tasks=frozenset(data["pipeline_tasks"]),
@@ -132,8 +191,12 @@ def _build(data: Mapping[str, Any], priorities: Mapping[str, str], digest: str) 
         models=MappingProxyType(models),
         exports=frozenset(data["exports"]),
         family_aliases=MappingProxyType(dict(data["family_aliases"])),
+        removed_types=MappingProxyType(removed_types),
         digest=digest,
         _index=MappingProxyType(index),
+        _removed_index=MappingProxyType({normalize(t): t for t in removed_types}),
+        _modules=MappingProxyType(modules),
+        _unversioned_modules=MappingProxyType(unversioned),
     )
 
 

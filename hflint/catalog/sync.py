@@ -2,9 +2,11 @@
 
 The only module of hflint's lint side that imports transformers, and only when asked to: lint and
 fix read the JSON file this writes. Everything comes from transformers' own tables (the auto
-mappings, `pipelines.SUPPORTED_TASKS`, `REMOVED_TASKS`, `TASK_ALIASES`, the config classes'
-documentation); the few facts transformers does not hold (family names users write, such as
-`flan-t5`) are in `FAMILY_ALIASES` below.
+mappings, the module each model type lives in, `pipelines.SUPPORTED_TASKS`, `REMOVED_TASKS`,
+`TASK_ALIASES`, the config classes' documentation); the few facts transformers does not hold are
+kept by hand, as data: family names users write, such as `flan-t5`, in `data/family_aliases.toml`,
+and the model types transformers removed, with the release that removed them, in
+`data/removed_types.toml`.
 """
 
 from __future__ import annotations
@@ -15,36 +17,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from hflint.catalog import SCHEMA_VERSION, normalize, spellings
+from hflint.catalog import DATA, SCHEMA_VERSION, normalize, spellings
+from hflint.compat import tomllib
 
-# Names users write for a family of checkpoints rather than a model type: what they resolve to.
-FAMILY_ALIASES: Mapping[str, str] = {
-    "flan-t5": "t5",
-    "flan-ul2": "t5",
-    "codellama": "llama",
-    "code-llama": "llama",
-    "llama-2": "llama",
-    "llama2": "llama",
-    "llama-3": "llama",
-    "llama3": "llama",
-    "vicuna-7b": "llama",
-    "mistral-next": "mistral",
-    "command-r": "cohere",
-    "phi4": "phi3",
-    "starcoder": "gpt_bigcode",
-    "santacoder": "gpt_bigcode",
-    "gpt-j": "gptj",
-    "gpt-3": "openai-gpt",
-    "openai-gpt": "openai-gpt",
-    "speech-to-text": "speech_to_text",
-    "mobilenet-v1": "mobilenet_v1",
-    "mobilenet-v2": "mobilenet_v2",
-    "beit3": "beit",
-    "dino": "vit",
-    "depth-anything": "depth_anything",
-    "imagebind": "clip",
-    "stable-diffusion": "clip",
-}
+FAMILY_ALIASES_FILE = DATA / "family_aliases.toml"
+REMOVED_TYPES_FILE = DATA / "removed_types.toml"
+
 
 # The order in which a model type's tasks are preferred as its default: the most specific first,
 # the generic feature-extraction ones last.
@@ -177,6 +155,7 @@ def build_catalog() -> dict[str, Any]:
             tasks.update(_generic_tasks(family, configs[model_type], generic_tasks, inputs))
         models[model_type] = {
             "family": family,
+            "module": configuration_auto.model_type_to_module_name(model_type),
             "tasks": dict(sorted(tasks.items())),
             "default_task": _default_task(family, tasks),
             "checkpoint": _checkpoint(model_type, configs[model_type]),
@@ -190,6 +169,7 @@ def build_catalog() -> dict[str, Any]:
         "task_aliases": dict(sorted(TASK_ALIASES.items())),
         "removed_tasks": dict(sorted(removed.items())),
         "family_aliases": _family_aliases(types),
+        "removed_types": removed_types(types, transformers.__version__),
         "models": models,
         "exports": _exports(transformers),
     }
@@ -315,10 +295,31 @@ def _replacement(message: str) -> str | None:
 def _family_aliases(types: Iterable[str]) -> dict[str, str]:
     known = set(types)
     aliases = {}
-    for alias, target in sorted(FAMILY_ALIASES.items()):
+    table: dict[str, str] = tomllib.loads(FAMILY_ALIASES_FILE.read_text(encoding="utf-8"))
+    for alias, target in sorted(table.items()):
         if target in known and alias not in known:
             aliases[alias] = target
     return aliases
+
+
+def removed_types(types: Iterable[str], version: str) -> dict[str, str]:
+    """Model type -> the transformers release that removed it, for the types of
+    `removed_types.toml` that `version` no longer has and that a release up to `version` removed."""
+    known = {normalize(model_type) for model_type in types}
+    table = tomllib.loads(REMOVED_TYPES_FILE.read_text(encoding="utf-8"))
+    return {
+        model_type: removed_in
+        for removed_in, removed in table.items()
+        if _release(removed_in) <= _release(version)
+        for model_type in sorted(removed)
+        if normalize(model_type) not in known
+    }
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """`5.25.0` -> (5, 25, 0); `5.0.0rc1` -> (5, 0, 0): the release numbers, compared as numbers."""
+    match = re.match(r"\d+(?:\.\d+)*", version)
+    return tuple(int(part) for part in match.group(0).split(".")) if match else ()
 
 
 def render(catalog: Mapping[str, Any]) -> str:

@@ -51,7 +51,7 @@ from hflint.exec.options import (
     parse_size,
 )
 from hflint.exec.worker_client import WorkerFailed
-from hflint.naming import importable_name, model_name_from_path
+from hflint.naming import importable_name, model_name_from_path, resolve_model_name
 from hflint.runner import display_path
 from hflint.settings import Settings
 
@@ -359,10 +359,17 @@ def _run(request: ExecRequest, meta: dict[str, Any]) -> tuple[list[rec.Record], 
             dirty = {}
         chosen_catalog = catalog(settings)
         skipped = [
-            _skipped(file, reason, device, versions, chosen_catalog)
+            _skipped(file, reason, device, versions, _named_type(file, chosen_catalog))
             for file, reason in dirty.items()
         ]
-        plans = [selection.plan(file, chosen_catalog) for file in runnable]
+        plans = []
+        for file in runnable:
+            planned = selection.plan(file, chosen_catalog)
+            why = planned.skip_reason(request.source)
+            if why is None:
+                plans.append(planned)
+            else:
+                skipped.append(_skipped(file, why, device, versions, planned.model_type))
         cache = table.get("model-cache")
         jobs = [
             _job(index, plan, request.source, device, chosen, hardware, table, settings, cache)
@@ -427,6 +434,7 @@ def _record(
         **{
             "file": plan.path,
             "model_type": plan.model_type,
+            "model_type_from": plan.model_type_from if plan.model_type else None,
             "task": plan.task,
             "device": device,
             "versions": versions,
@@ -441,15 +449,20 @@ def _record(
     return record
 
 
-def _skipped(
-    file: Path, reason: str, device: str, versions: dict[str, str | None], catalog: Catalog
-) -> rec.Record:
+def _named_type(file: Path, catalog: Catalog) -> str | None:
+    """The model type the file's name gives, else the name itself (for a file not run)."""
     name = model_name_from_path(file)
-    entry = catalog.resolve(name) if name else None
+    entry = resolve_model_name(catalog, name).entry if name else None
+    return entry.model_type if entry else name
+
+
+def _skipped(
+    file: Path, reason: str, device: str, versions: dict[str, str | None], model_type: str | None
+) -> rec.Record:
     return rec.Record(
         file=display_path(file),
         status="skipped",
-        model_type=entry.model_type if entry else name,
+        model_type=model_type,
         device=device,
         reason=reason,
         versions=versions,

@@ -25,6 +25,8 @@ class Record:
     file: str
     status: str
     model_type: str | None = None
+    # How the model type was decided: "the file name", "its default checkpoint `x`"...
+    model_type_from: str | None = None
     task: str | None = None
     device: str | None = None
     model_source: str | None = None  # synth, hub
@@ -139,6 +141,8 @@ def skip_cause(reason: str) -> str:
     found = _MISSING_PACKAGE.search(reason)
     if found:
         return f"needs {next(name for name in found.groups() if name).lower()}"
+    if "was removed in transformers" in reason:
+        return "removed model type"
     if reason.startswith("no tiny"):
         return "no tiny model"
     return "other"

@@ -19,6 +19,7 @@ from pathlib import Path
 import libcst as cst
 
 from hflint.analysis import tasks
+from hflint.analysis.filemodel import file_model
 from hflint.analysis.modelrefs import default_ids
 from hflint.analysis.testclass import find_test_class
 from hflint.catalog import Catalog
@@ -126,17 +127,38 @@ class Plan:
     task_origin: str | None  # "pipeline call", "registry", "self.task", "catalog default"
     class_name: str | None
     hub_id: str | None  # the file's own default checkpoint
+    # How the model type was decided ("the file name, less its variant suffix `_improved`"), or
+    # why the file has none ("transfo-xl was removed in transformers 5.0 ...").
+    model_type_from: str | None = None
+    removed: bool = False  # the file's name is a model type transformers removed
+
+    def skip_reason(self, source: str) -> str | None:
+        """Why the file is not run with models from `source` (`synth`, `hub`, `auto`): a removed
+        type's file cannot run on this transformers; a file with no model type has no tiny model
+        to synthesise (with the hub, its own checkpoints may still run it)."""
+        if self.removed:
+            return self.model_type_from
+        if self.model_type is None and source == "synth":
+            return f"no tiny model: {self.model_type_from}"
+        return None
 
 
 def plan(file: Path, catalog: Catalog) -> Plan:
     model_name = model_name_from_path(file)
-    entry = catalog.resolve(model_name) if model_name else None
-    expected = expected_class_name(model_name) if model_name else None
     task = origin = class_name = hub_id = None
     try:
         module = cst.parse_module(file.read_bytes())
     except (OSError, cst.ParserSyntaxError):
         module = None  # run anyway (without the lint gate): the run reports why it fails
+    decided = file_model(catalog, model_name, module) if model_name else None
+    entry = decided.entry if decided else None
+    expected = expected_class_name(decided.name.stem) if decided else None
+    if decided is None:
+        model_from = "the file's name is not test_hf_<model>.py"
+    elif entry is None:
+        model_from = decided.why_none(catalog.transformers_version)
+    else:
+        model_from = decided.how
     if module is not None:
         found = find_test_class(module, expected)
         class_name = found.name.value if found is not None else None
@@ -153,6 +175,8 @@ def plan(file: Path, catalog: Catalog) -> Plan:
         task_origin=origin,
         class_name=class_name or expected,
         hub_id=hub_id,
+        model_type_from=model_from,
+        removed=decided is not None and decided.name.removed is not None,
     )
 
 
