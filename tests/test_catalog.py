@@ -12,9 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from hflint.catalog import (
+    RemovedType,
     installed_transformers_version,
     load_catalog,
     shipped_snapshot,
+    snapshot_name,
     snapshot_version,
 )
 from hflint.cli import cli
@@ -108,6 +110,13 @@ def test_catalog_show_and_unknown_names() -> None:
     unknown = runner.invoke(cli, ["catalog", "show", "bertt"])
     assert unknown.exit_code == 2
     assert "did you mean bert" in unknown.stderr
+    suffixed = runner.invoke(cli, ["catalog", "show", "donut_improved", "--format", "json"])
+    assert json.loads(suffixed.stdout)["model_type"] == "donut-swin"
+    removed = runner.invoke(cli, ["catalog", "show", "transfo_xl"])
+    assert removed.exit_code == 2
+    assert "transfo-xl, a model type transformers removed in 5.0" in removed.stderr
+    family = runner.invoke(cli, ["catalog", "show", "data2vec"])
+    assert "names several model types: data2vec-audio, data2vec-text" in family.stderr
 
 
 def test_lint_and_fix_never_import_torch_or_transformers(tmp_path: Path) -> None:
@@ -263,3 +272,44 @@ def test_sync_writes_to_the_user_catalog_dir_never_the_package(
     again = _hflint(["catalog", "sync"], env, tmp_path)
     assert "(unchanged)" in again.stdout
     assert sorted(p.name for p in shipped_snapshot().parent.iterdir()) == package_data
+
+
+def test_the_catalog_knows_modules_and_removed_types() -> None:
+    catalog = load_catalog()
+    assert catalog.models["donut-swin"].module == "donut"
+    assert catalog.models["bert"].module == "bert"
+    assert [e.model_type for e in catalog.module_models("data2vec")] == [
+        "data2vec-audio",
+        "data2vec-text",
+        "data2vec-vision",
+    ]
+    # A module's own type stands for its parts: florence2, not its `florence_vision` tower.
+    assert [e.model_type for e in catalog.module_models("florence")] == ["florence2"]
+    assert catalog.module_models("t") == ()  # `t5` less its version keeps too little
+    assert catalog.removed("Transfo_XL") == RemovedType("transfo-xl", "5.0")
+    assert catalog.resolve("transfo-xl") is None and catalog.removed("bert") is None
+
+
+def test_removed_types_are_those_the_release_no_longer_has() -> None:
+    from hflint.catalog.sync import removed_types
+
+    assert removed_types(["bert"], "5.25.0")["transfo-xl"] == "5.0"
+    assert removed_types(["bert"], "5.0.0rc1")["open-llama"] == "5.0"
+    assert removed_types(["bert"], "4.57.1") == {}
+    assert "transfo-xl" not in removed_types(["transfo_xl", "bert"], "5.0.0")
+
+
+def test_a_schema_1_snapshot_still_loads(tmp_path: Path) -> None:
+    """Snapshots synced before modules and removed types were recorded: every type is its own
+    module and nothing is known removed."""
+    data = json.loads(shipped_snapshot().read_text(encoding="utf-8"))
+    data["schema"] = 1
+    del data["removed_types"]
+    for entry in data["models"].values():
+        del entry["module"]
+    old = tmp_path / snapshot_name("5.24.0")
+    old.write_text(json.dumps(data), encoding="utf-8")
+    catalog = load_catalog(path=old)
+    assert catalog.models["donut-swin"].module == "donut_swin"
+    assert catalog.removed("transfo-xl") is None
+    assert catalog.resolve("gpt_j") is not None

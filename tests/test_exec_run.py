@@ -209,6 +209,33 @@ def test_end_to_end_on_a_tiny_model_with_the_lint_gate(
     assert suite.get("skipped") == "2" and suite.get("failures") == "0"
 
 
+def test_names_decide_what_runs_and_skips_say_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A suffixed copy of the clean bert file runs as bert; a removed type's file and a kind of
+    model's file (with no checkpoint to go by) are skipped, each with its reason."""
+    bert = (SAMPLE / "test_hf_bert.py").read_text()
+    (tmp_path / "test_hf_bert_standardized.py").write_text(bert)
+    (tmp_path / "test_hf_transfo_xl.py").write_text(
+        bert.replace("TestBertModels", "TestTransfoXlModels")
+    )
+    (tmp_path / "test_hf_vision.py").write_text("x = 1\n")
+    monkeypatch.chdir(tmp_path)
+    invoke(
+        ["exec", "--no-lint-gate", "--format", "json", "-o", "exec.json", "--timeout", "120", "."]
+    )
+    records = {r["file"]: r for r in json.loads((tmp_path / "exec.json").read_text())["records"]}
+    ran = records["test_hf_bert_standardized.py"]
+    assert (ran["status"], ran["model_type"]) == ("passed", "bert"), ran
+    assert ran["model_type_from"] == "the file name, less its variant suffix `_standardized`"
+    removed = records["test_hf_transfo_xl.py"]
+    assert removed["status"] == "skipped"
+    assert removed["reason"].startswith("transfo-xl was removed in transformers 5.0")
+    generic = records["test_hf_vision.py"]
+    assert generic["status"] == "skipped"
+    assert generic["reason"].startswith("no tiny model: `vision` names a kind of model")
+
+
 def test_a_sample_is_drawn_from_the_files_that_can_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

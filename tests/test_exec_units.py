@@ -247,6 +247,48 @@ def test_plan_reads_type_task_class_and_checkpoint() -> None:
     assert gptj.model_type == "gptj"
 
 
+def test_plan_decides_the_type_from_the_name_else_the_checkpoints(tmp_path: Path) -> None:
+    """A variant suffix is dropped; a kind of model or a family goes by the file's checkpoint; a
+    removed type is skipped whatever the model source; no type at all, only with synthesis."""
+    catalog = load_catalog()
+    files = {
+        "test_hf_gpt_j_standardized.py": "class TestGptJModels:\n    pass\n",
+        "test_hf_audio.py": 'DEFAULT_MODEL_ID = "facebook/wav2vec2-base-960h"\n',
+        "test_hf_data2vec.py": 'DATA2VEC_MODELS_REGISTRY = {"facebook/data2vec-audio-base": {}}\n',
+        "test_hf_transfo-xl.py": 'DEFAULT_MODEL_ID = "transfo-xl/transfo-xl-wt103"\n',
+        "test_hf_vision.py": "x = (\n",
+        "test_hf_bertt.py": "x = 1\n",
+    }
+    plans = {}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+        plans[name] = selection.plan(tmp_path / name, catalog)
+    gptj = plans["test_hf_gpt_j_standardized.py"]
+    assert (gptj.model_type, gptj.class_name) == ("gptj", "TestGptJModels")
+    assert gptj.model_type_from == "the file name, less its variant suffix `_standardized`"
+    assert gptj.skip_reason("synth") is None
+    audio = plans["test_hf_audio.py"]
+    assert audio.model_type == "wav2vec2"
+    assert audio.model_type_from == "its default checkpoint `facebook/wav2vec2-base-960h`"
+    data2vec = plans["test_hf_data2vec.py"]
+    assert data2vec.model_type == "data2vec-audio"
+    assert data2vec.model_type_from == "its registry's checkpoint `facebook/data2vec-audio-base`"
+    removed = plans["test_hf_transfo-xl.py"]
+    assert removed.model_type is None
+    for source in ("synth", "hub", "auto"):
+        reason = removed.skip_reason(source)
+        assert reason is not None
+        assert reason.startswith("transfo-xl was removed in transformers 5.0")
+    vision = plans["test_hf_vision.py"]
+    assert vision.skip_reason("hub") is None
+    assert vision.skip_reason("synth") == (
+        "no tiny model: `vision` names a kind of model, not a model type, and the file's "
+        "checkpoints name none"
+    )
+    unknown = plans["test_hf_bertt.py"].skip_reason("synth")
+    assert unknown is not None and "`bertt` is not a model type transformers" in unknown
+
+
 # --- records -------------------------------------------------------------------------------------
 
 
@@ -342,10 +384,11 @@ def test_the_text_summary_groups_skips_by_cause() -> None:
         "no tiny videomae model for video-classification: task video-classification has no input "
         "that can be made in memory",
         "no tiny blt model for text-generation: pipeline run: AttributeError: 'BltConfig' ...",
+        "transfo-xl was removed in transformers 5.0 (the file name is `transfo_xl`)",
     ]
     records = [Record(f"test_hf_{n}.py", "skipped", reason=r) for n, r in enumerate(reasons)]
     text = render("text", records, {"device": "cpu", "seconds": 1.0})
     assert text.rstrip().splitlines()[-1] == (
         "skipped: 2 needs torchvision, 1 not lint-clean, 1 needs timm, 1 no in-memory input, "
-        "1 no tiny model"
+        "1 no tiny model, 1 removed model type"
     )

@@ -10,6 +10,7 @@ import click
 
 from hflint.catalog import Catalog, ModelEntry, choose_catalog, snapshot_name, user_catalog_dir
 from hflint.command_support import EXIT_CLEAN, EXIT_DIAGNOSTICS, Failure, catalog, settings_for
+from hflint.naming import resolve_model_name
 from hflint.source import write_atomic
 
 
@@ -42,16 +43,28 @@ def catalog_group() -> None:
     show_default=True,
 )
 def catalog_show(name: str, format_name: str, config_path: Path | None) -> int:
-    """Show the catalog entry a model name resolves to (any spelling: gpt-j, gpt_j, GPT-J, flan-t5)."""
+    """Show the catalog entry a model name resolves to (any spelling: gpt-j, gpt_j, GPT-J, flan-t5;
+    module names such as donut; variant suffixes such as bert_standardized)."""
     settings = settings_for(config_path)
     chosen = catalog(settings)
-    entry = chosen.resolve(name)
+    match = resolve_model_name(chosen, name)
+    entry = match.entry
+    version = chosen.transformers_version
+    if match.removed is not None:
+        removed = match.removed
+        raise Failure(
+            f"{name!r} is {removed.model_type}, a model type transformers removed in "
+            f"{removed.removed_in}; the catalog is that of transformers {version}"
+        )
+    if match.kind == "family":
+        raise Failure(f"{name!r} names several model types: {', '.join(match.candidates)}")
+    if match.kind == "generic":
+        raise Failure(f"{name!r} names a kind of model, not a model type")
     if entry is None:
         close = chosen.suggestions(name)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise Failure(
-            f"unknown model {name!r}{hint}; the catalog is that of transformers "
-            f"{chosen.transformers_version}"
+            f"unknown model {name!r}{hint}; the catalog is that of transformers {version}"
         )
     record = _record(chosen, entry, choose_catalog(settings.catalog_dir).path)
     if format_name == "json":
