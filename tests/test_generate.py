@@ -370,7 +370,7 @@ def test_generic_feature_extraction_only_models_are_tested_directly() -> None:
     assert skeletons.family_for(catalog.resolve("dpr"), "feature-extraction") == "direct"
     assert skeletons.family_for(catalog.resolve("bert"), "feature-extraction") == "text"
     # A model the catalog does not know gets the generic text skeleton.
-    unknown = skeletons.filled_skeleton("tinyllama", load_catalog()).code
+    unknown = skeletons.filled_skeleton("vicuna", load_catalog()).code
     assert 'pipeline("feature-extraction", model=self.model_id' in unknown
     assert "transformers.AutoModel.from_pretrained" in unknown
 
