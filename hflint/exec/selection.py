@@ -19,6 +19,7 @@ from pathlib import Path
 import libcst as cst
 
 from hflint.analysis import tasks
+from hflint.analysis.checkpoints import StandIn, checkpoint_uses, plan_stand_ins
 from hflint.analysis.modelrefs import default_ids
 from hflint.analysis.testclass import find_test_class
 from hflint.catalog import Catalog
@@ -126,6 +127,8 @@ class Plan:
     task_origin: str | None  # "pipeline call", "registry", "self.task", "catalog default"
     class_name: str | None
     hub_id: str | None  # the file's own default checkpoint
+    # The checkpoints the file loads by itself, and what each runs on offline.
+    standins: tuple[StandIn, ...] = ()
 
 
 def plan(file: Path, catalog: Catalog) -> Plan:
@@ -133,6 +136,7 @@ def plan(file: Path, catalog: Catalog) -> Plan:
     entry = catalog.resolve(model_name) if model_name else None
     expected = expected_class_name(model_name) if model_name else None
     task = origin = class_name = hub_id = None
+    analysis = None
     try:
         module = cst.parse_module(file.read_bytes())
     except (OSError, cst.ParserSyntaxError):
@@ -142,9 +146,11 @@ def plan(file: Path, catalog: Catalog) -> Plan:
         class_name = found.name.value if found is not None else None
         ids = default_ids(module, class_name)
         hub_id = ids[0].value if ids else None
-        task, origin = _file_task(module, catalog)
+        analysis = tasks.analyze(module)
+        task, origin = _file_task(analysis, catalog)
     if task is None and entry is not None and entry.default_task is not None:
         task, origin = entry.default_task, "catalog default"
+    uses = checkpoint_uses(analysis, class_name) if analysis is not None else []
     return Plan(
         file=file,
         path=display_path(file),
@@ -153,12 +159,12 @@ def plan(file: Path, catalog: Catalog) -> Plan:
         task_origin=origin,
         class_name=class_name or expected,
         hub_id=hub_id,
+        standins=plan_stand_ins(catalog, uses, entry),
     )
 
 
-def _file_task(module: cst.Module, catalog: Catalog) -> tuple[str | None, str | None]:
+def _file_task(analysis: tasks.TaskAnalysis, catalog: Catalog) -> tuple[str | None, str | None]:
     """The task the file's first pipeline call builds, else the one its registry declares."""
-    analysis = tasks.analyze(module)
     for call in analysis.calls:
         if call.task.single is not None:
             return catalog.canonical_task(call.task.single), "pipeline call"
