@@ -173,6 +173,12 @@ def test_a_type_without_a_task_says_so(catalog: Catalog) -> None:
     assert autoformer.reason == (
         "autoformer (catalog checkpoint) has no pipeline task to build a tiny model for"
     )
+    assert autoformer.to_job() == {
+        "id": "huggingface/autoformer-tourism-monthly",
+        "model_type": "autoformer",
+        "origin": FROM_CATALOG,
+        "reason": autoformer.reason,
+    }
 
 
 def test_what_the_job_carries(catalog: Catalog) -> None:

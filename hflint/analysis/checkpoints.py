@@ -53,6 +53,8 @@ _LOADER_ID_KEYWORD = "pretrained_model_name_or_path"
 _ENTRY_TYPE_FIELDS = ("model_type",)
 _ENTRY_TASK_FIELDS = ("task", "default_task", "pipeline_task")
 _ENTRY_CLASS_FIELDS = ("class", "model_class")
+# The head in a model class's name: `BertForMaskedLM`, `AutoModelForSeq2SeqLM`.
+_HEAD = re.compile(r"For[A-Z0-9]\w*$")
 # `GPT2LMHeadModel`, `OpenAIGPTLMHeadModel`: the causal LM head without `For` in the name.
 _LM_HEAD = "LMHeadModel"
 
@@ -92,15 +94,15 @@ class StandIn:
     reason: str | None = None
 
     def to_job(self) -> dict[str, object]:
-        """The plain form the exec job carries to the child."""
-        if self.model_type is None or not self.tasks:
-            return {"id": self.hub_id, "reason": self.reason}
-        return {
+        """The plain form the exec job carries to the child (what is known, nothing else)."""
+        fields = {
             "id": self.hub_id,
             "model_type": self.model_type,
             "tasks": list(self.tasks),
             "origin": self.origin,
+            "reason": self.reason,
         }
+        return {key: value for key, value in fields.items() if value}
 
 
 # --- the ids a file names -------------------------------------------------------------------------
@@ -247,9 +249,10 @@ def checkpoint_model(
 
 
 def catalog_checkpoint_model(catalog: Catalog, hub_id: str) -> ModelEntry | None:
-    """The type whose documented checkpoint `hub_id` is: the same id, or, for an id without an
-    organisation, the same name (the hub's legacy ids: `gpt2` is `openai-community/gpt2`). When
-    several types document it, the one the id's name names; none when that does not decide."""
+    """The type whose documented checkpoint `hub_id` is: the same id or, for an id without an
+    organisation, the name of one (`gpt2` is `openai-community/gpt2`, as the hub's legacy ids
+    redirect). When several types document it, the one the id's name names; none when that does
+    not decide."""
     by_id, by_legacy_name = _checkpoint_index(catalog)
     key = hub_id.lower()
     types = by_id.get(key) or (by_legacy_name.get(key, ()) if "/" not in key else ())
@@ -303,9 +306,9 @@ def head_tasks(model: ModelEntry, class_name: str) -> list[str]:
     `BertForMaskedLM` and `TFBertForMaskedLM` -> fill-mask; `GPT2LMHeadModel` -> text-generation.
     The type's default task first when it is one of them; none for `AutoModel`, `BertModel`, a
     tokenizer or a config."""
-    head = class_name.find("For")
-    if head > 0:
-        auto_class = "AutoModel" + class_name[head:]
+    head = _HEAD.search(class_name)
+    if head is not None and head.start() > 0:
+        auto_class = "AutoModel" + head.group()
     elif class_name.endswith(_LM_HEAD):
         auto_class = "AutoModelForCausalLM"
     else:

@@ -43,8 +43,8 @@ def install(job: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     model_cache = Path(job["model_cache"]) if job.get("model_cache") else None
     report = {
         str(entry["id"]): _stand_in(entry, cache, model_cache)
-        if entry.get("model_type")
-        else {"reason": str(entry.get("reason") or "no model type known for the id")}
+        if entry.get("model_type") and entry.get("tasks")
+        else {key: entry[key] for key in ("model_type", "origin", "reason") if entry.get(key)}
         for entry in entries
     }
     point_hub_lookups(cache)
@@ -58,7 +58,7 @@ def _stand_in(entry: Mapping[str, Any], cache: Path, model_cache: Path | None) -
     hub_id, model_type = str(entry["id"]), str(entry["model_type"])
     found: dict[str, Any] = {"model_type": model_type, "origin": entry.get("origin")}
     failures = []
-    for task in entry.get("tasks") or ():
+    for task in entry["tasks"]:
         try:
             tiny = build_tiny_model(model_type, task, cache_dir=model_cache)
         except TinyModelUnavailable as error:
@@ -69,7 +69,7 @@ def _stand_in(entry: Mapping[str, Any], cache: Path, model_cache: Path | None) -
             continue
         lay_out(cache, hub_id, tiny.path)
         return {**found, "task": tiny.task, "path": str(tiny.path)}
-    reason = f"no tiny {model_type} model ({'; '.join(failures) or 'no task to build for'})"
+    reason = f"no tiny {model_type} model ({'; '.join(failures)})"
     return {**found, "reason": _short(reason)}
 
 
