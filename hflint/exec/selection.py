@@ -1,4 +1,5 @@
-"""Which files `hflint exec` runs, and what each one is for (model type, task, default checkpoint).
+"""Which files `hflint exec` runs, and what each one is for (model type, task, default checkpoint,
+the checkpoints it loads by itself and their tiny stand-ins: `hflint.analysis.checkpoints`).
 
 Order of selection: the discovered files -> `--changed-since` -> `--shard` -> the lint gate ->
 `--sample`. Sharding comes before the lint gate so that a file's shard depends on its path alone
