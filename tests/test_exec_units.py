@@ -363,6 +363,21 @@ def test_text_json_lines_and_exit_status() -> None:
     assert exit_status([records[0], records[3]]) == 0
 
 
+def test_the_text_names_each_stand_in() -> None:
+    standins = {
+        "bert-base-uncased": {"model_type": "bert", "task": "fill-mask", "path": "/tiny/bert"},
+        "acme/x": {"reason": "no model type known for 'acme/x'"},
+        "foo-base": {"model_type": "foo", "reason": "no tiny foo model (fill-mask: broken)"},
+    }
+    record = Record("test_hf_bert.py", "passed", "bert", "fill-mask", standins=standins)
+    assert render("text", [record], {}).splitlines()[:2] == [
+        "PASS    test_hf_bert.py  (bert fill-mask)",
+        "        stand-ins: bert-base-uncased -> bert (fill-mask); acme/x: no stand-in (no model "
+        "type known for 'acme/x'); foo-base: no stand-in (no tiny foo model (fill-mask: broken))",
+    ]
+    assert json.loads(render("json-lines", [record], {}))["standins"] == standins
+
+
 def test_what_a_sample_left_out_is_one_line() -> None:
     meta = {"device": "cpu", "selection": {"left_out_by_lint_gate": 33}}
     text = render("text", sample_records()[:1], meta)

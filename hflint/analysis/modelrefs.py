@@ -44,6 +44,8 @@ class IdLiteral:
 
     value: str
     node: cst.SimpleString
+    # A registry key's entry (its metadata dict, `{"model_type": ..., "task": ...}`); None elsewhere.
+    entry: cst.BaseExpression | None = None
 
 
 @dataclass(frozen=True)
@@ -66,14 +68,14 @@ def expected_registry_name(model_name: str) -> str | None:
 def registries(module: cst.Module) -> list[Registry]:
     """The file's registry constants, in order (module level only, as the suite writes them)."""
     found = []
-    for target, value in _module_assignments(module):
+    for target, value in module_assignments(module):
         match = _REGISTRY_NAME.match(target.value)
         if match is None:
             continue
         ids: tuple[IdLiteral, ...] = ()
         if isinstance(value, cst.Dict):
             ids = tuple(
-                IdLiteral(str(element.key.evaluated_value), element.key)
+                IdLiteral(str(element.key.evaluated_value), element.key, element.value)
                 for element in value.elements
                 if isinstance(element, cst.DictElement)
                 and isinstance(element.key, cst.SimpleString)
@@ -89,7 +91,7 @@ def default_ids(module: cst.Module, expected_class: str | None) -> list[IdLitera
     `__init__`."""
     found = [
         IdLiteral(str(value.evaluated_value), value)
-        for target, value in _module_assignments(module)
+        for target, value in module_assignments(module)
         if _DEFAULT_NAME.match(target.value)
         and isinstance(value, cst.SimpleString)
         and isinstance(value.evaluated_value, str)
@@ -121,7 +123,7 @@ def _literal(node: cst.SimpleString) -> IdLiteral:
     return IdLiteral(str(node.evaluated_value), node)
 
 
-def _module_assignments(module: cst.Module) -> Iterator[tuple[cst.Name, cst.BaseExpression]]:
+def module_assignments(module: cst.Module) -> Iterator[tuple[cst.Name, cst.BaseExpression]]:
     """(target, value) of each top-level `NAME = value` / `NAME: type = value`."""
     for statement in module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
@@ -174,6 +176,22 @@ def hub_id_model(catalog: Catalog, hub_id: str) -> IdModel | None:
         entry = catalog.resolve("-".join(parts[:used]))
         if entry is not None:
             return IdModel(entry, org, parts, used)
+    return None
+
+
+def inner_id_model(catalog: Catalog, hub_id: str) -> ModelEntry | None:
+    """The model type named by a run of whole parts inside the id's name, longest run first, then
+    leftmost: `hf-internal-testing/tiny-random-bert` -> bert, `twitter-roberta-base-sentiment` ->
+    roberta. Weaker than `hub_id_model` (an inner word may be a model's name by chance: `led`,
+    `bit`), so only for ids whose leading parts name nothing."""
+    if not is_hub_id(hub_id):
+        return None
+    parts = [part for part in _ID_PARTS.split(hub_id.rpartition("/")[2]) if part]
+    for used in range(len(parts) - 1, 0, -1):
+        for start in range(1, len(parts) - used + 1):
+            entry = catalog.resolve("-".join(parts[start : start + used]))
+            if entry is not None:
+                return entry
     return None
 
 

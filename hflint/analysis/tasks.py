@@ -128,6 +128,11 @@ class TaskAnalysis:
         self.calls = self._pipeline_calls()
         self.registries = self._registries()
 
+    @property
+    def every_call(self) -> list[tuple[cst.Call, Placement]]:
+        """Every call of the module, with where it sits (`calls` holds the pipeline calls)."""
+        return self._collector.calls
+
     # --- indexing -------------------------------------------------------------------------------
 
     def _index(self, assignment: Assignment) -> None:

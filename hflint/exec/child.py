@@ -22,6 +22,7 @@ import traceback
 from pathlib import Path
 from typing import Any, NoReturn
 
+from hflint.exec import standins
 from hflint.naming import TEST_CLASS_PATTERN, expected_class_name
 
 # The child exits with this when hflint itself failed in it (never a test file's own status).
@@ -111,6 +112,8 @@ def execute(job: dict[str, Any]) -> dict[str, Any]:
         _force_dtype(job["dtype"])
     started = time.perf_counter()
     model_id, skipped = _model(job, result)
+    if skipped is None and result["model_source"] == "synth":
+        result["standins"] = standins.install(job)  # the checkpoints the file loads by itself
     result["build_seconds"] = round(time.perf_counter() - started, 4)
     if skipped is not None:
         return {**result, "status": "skipped", "reason": skipped}

@@ -414,6 +414,7 @@ def _job(
         "model_type": plan.model_type,
         "task": plan.task,
         "hub_id": plan.hub_id,
+        "standins": [standin.to_job() for standin in plan.standins],
         "source": source,
         "device": device,
         "dtype": chosen.dtype,

@@ -31,6 +31,9 @@ class Record:
     device: str | None = None
     model_source: str | None = None  # synth, hub
     model_id: str | None = None  # what the test class got (None: its own default)
+    # The hub ids the file loads by itself -> the tiny model each ran on (model_type, task, origin,
+    # path), or why it got none (reason).
+    standins: dict[str, dict[str, Any]] = field(default_factory=dict)
     reason: str | None = None  # one line: why skipped, or what went wrong
     error: str | None = None  # the long form: traceback, failing entries
     seconds: float | None = None  # wall time of the child
@@ -99,6 +102,8 @@ def render_text(records: Sequence[Record], meta: dict[str, Any], *, verbose: boo
             line += f"  ({details})"
         if record.reason and record.status != "passed":
             line += f"\n        {record.reason}"
+        if record.standins:
+            line += f"\n        stand-ins: {standins_text(record.standins)}"
         lines.append(line)
         if record.status in FAILING or verbose:
             if record.error and record.error != record.reason:
@@ -123,6 +128,16 @@ def render_text(records: Sequence[Record], meta: dict[str, Any], *, verbose: boo
             "(`hflint exec` without --sample lists why)"
         )
     return "\n".join(lines) + "\n"
+
+
+def standins_text(standins: dict[str, dict[str, Any]]) -> str:
+    """`bert-base-uncased -> bert (fill-mask); foo-base: no stand-in (why)`."""
+    return "; ".join(
+        f"{hub_id} -> {found['model_type']} ({found['task']})"
+        if found.get("path")
+        else f"{hub_id}: no stand-in ({found.get('reason') or 'not built'})"
+        for hub_id, found in standins.items()
+    )
 
 
 # What a skip's reason says stopped it: the packages a tiny model needs name themselves in

@@ -1,4 +1,5 @@
-"""Which files `hflint exec` runs, and what each one is for (model type, task, default checkpoint).
+"""Which files `hflint exec` runs, and what each one is for (model type, task, default checkpoint,
+the checkpoints it loads by itself and their tiny stand-ins: `hflint.analysis.checkpoints`).
 
 Order of selection: the discovered files -> `--changed-since` -> `--shard` -> the lint gate ->
 `--sample`. Sharding comes before the lint gate so that a file's shard depends on its path alone
@@ -19,6 +20,7 @@ from pathlib import Path
 import libcst as cst
 
 from hflint.analysis import tasks
+from hflint.analysis.checkpoints import StandIn, checkpoint_uses, plan_stand_ins
 from hflint.analysis.filemodel import file_model
 from hflint.analysis.modelrefs import default_ids
 from hflint.analysis.testclass import find_test_class
@@ -142,10 +144,14 @@ class Plan:
             return f"no tiny model: {self.model_type_from}"
         return None
 
+    # The checkpoints the file loads by itself, and what each runs on offline.
+    standins: tuple[StandIn, ...] = ()
+
 
 def plan(file: Path, catalog: Catalog) -> Plan:
     model_name = model_name_from_path(file)
     task = origin = class_name = hub_id = None
+    analysis = None
     try:
         module = cst.parse_module(file.read_bytes())
     except (OSError, cst.ParserSyntaxError):
@@ -164,9 +170,11 @@ def plan(file: Path, catalog: Catalog) -> Plan:
         class_name = found.name.value if found is not None else None
         ids = default_ids(module, class_name)
         hub_id = ids[0].value if ids else None
-        task, origin = _file_task(module, catalog)
+        analysis = tasks.analyze(module)
+        task, origin = _file_task(analysis, catalog)
     if task is None and entry is not None and entry.default_task is not None:
         task, origin = entry.default_task, "catalog default"
+    uses = checkpoint_uses(analysis, class_name) if analysis is not None else []
     return Plan(
         file=file,
         path=display_path(file),
@@ -177,12 +185,12 @@ def plan(file: Path, catalog: Catalog) -> Plan:
         hub_id=hub_id,
         model_type_from=model_from,
         removed=decided is not None and decided.name.removed is not None,
+        standins=plan_stand_ins(catalog, uses, entry),
     )
 
 
-def _file_task(module: cst.Module, catalog: Catalog) -> tuple[str | None, str | None]:
+def _file_task(analysis: tasks.TaskAnalysis, catalog: Catalog) -> tuple[str | None, str | None]:
     """The task the file's first pipeline call builds, else the one its registry declares."""
-    analysis = tasks.analyze(module)
     for call in analysis.calls:
         if call.task.single is not None:
             return catalog.canonical_task(call.task.single), "pipeline call"
