@@ -1,7 +1,8 @@
 """Which model type a test file tests: what its name means (`hflint.naming.resolve_model_name`), else,
-when the name gives no type, what its code names (`hflint.analysis.modelrefs`): its default
-checkpoint, else its registry's checkpoints, when they name one model type (for a family name such
-as `data2vec`, one of the family's types). A removed type's file stays removed whatever it names.
+when the name gives no type, what its code names (`hflint.analysis.modelrefs`), each hub id read as
+exec's stand-ins read it (`hflint.analysis.checkpoints`): its default checkpoint, else its
+registry's checkpoints, when they name one model type (for a family name such as `data2vec`, one of
+the family's types). A removed type's file stays removed whatever it names.
 
 Shared by unknown-model-type (HF503), `hflint exec`'s selection and `hflint coverage`, so the three
 agree on each file's type and say the same about how it was decided.
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from hflint.analysis.modelrefs import IdLiteral, default_ids, hub_id_model, registries
+from hflint.analysis.checkpoints import checkpoint_model
+from hflint.analysis.modelrefs import IdLiteral, default_ids, registries
 from hflint.catalog import Catalog, ModelEntry
 from hflint.naming import NameMatch, expected_class_name, resolve_model_name
 
@@ -83,8 +85,9 @@ def _named_types(
     """Model type -> the first of `literals` naming it, in order; only `allowed` types if any."""
     found: dict[str, str] = {}
     for literal in literals:
-        named = hub_id_model(catalog, literal.value)
-        if named is None or (allowed and named.entry.model_type not in allowed):
+        # The id alone decides here (no registry, no file type): the file's type is the question.
+        named = checkpoint_model(catalog, literal.value, declared=(), file_model=None)
+        if named is None or (allowed and named[0].model_type not in allowed):
             continue
-        found.setdefault(named.entry.model_type, literal.value)
+        found.setdefault(named[0].model_type, literal.value)
     return found
