@@ -25,12 +25,12 @@ class Record:
     file: str
     status: str
     model_type: str | None = None
-    # How the model type was decided: "the file name", "its default checkpoint `x`"...
-    model_type_from: str | None = None
     task: str | None = None
     device: str | None = None
     model_source: str | None = None  # synth, hub
     model_id: str | None = None  # what the test class got (None: its own default)
+    # How the model type was decided: "the file name", "its default checkpoint `x`"...
+    model_type_from: str | None = None
     # The hub ids the file loads by itself -> the tiny model each ran on (model_type, task, origin,
     # path), or why it got none (reason).
     standins: dict[str, dict[str, Any]] = field(default_factory=dict)
