@@ -23,8 +23,14 @@ from typing import cast
 
 import libcst as cst
 
-from hflint.analysis.nodes import child_fields, iter_nodes, parameter_names
-from hflint.analysis.scopes import BIND, SKIP, WALRUS, name_roles, target_names
+from hflint.analysis.nodes import (
+    child_fields,
+    clause_blocks,
+    iter_nodes,
+    parameter_names,
+    target_names,
+)
+from hflint.analysis.scopes import BIND, SKIP, WALRUS, name_roles
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _SCOPES = (cst.Lambda, cst.FunctionDef, cst.ClassDef, *_COMPREHENSIONS)
@@ -133,24 +139,8 @@ def _blocks(
     statement: cst.CSTNode,
 ) -> Iterator[tuple[cst.IndentedBlock | None, Sequence[cst.CSTNode]]]:
     """The statement lists nested in a statement of the same scope, in source order."""
-    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-        return
-    body = getattr(statement, "body", None)
-    if isinstance(body, cst.IndentedBlock):
-        yield body, body.body
-    if isinstance(statement, cst.Match):
-        yield None, statement.cases
-    handlers = getattr(statement, "handlers", ())
-    if handlers:
-        yield None, handlers
-    orelse = getattr(statement, "orelse", None)
-    if isinstance(orelse, cst.If):
-        yield None, [orelse]
-    elif isinstance(orelse, cst.Else) and isinstance(orelse.body, cst.IndentedBlock):
-        yield orelse.body, orelse.body.body
-    final = getattr(statement, "finalbody", None)
-    if isinstance(final, cst.Finally) and isinstance(final.body, cst.IndentedBlock):
-        yield final.body, final.body.body
+    if not isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+        yield from clause_blocks(statement)
 
 
 def _first(
