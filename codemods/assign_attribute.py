@@ -19,7 +19,7 @@ from hflint.analysis.attributes import class_attributes
 from hflint.analysis.devices import DEVICE
 from hflint.analysis.nodes import method_receiver, parameter_names
 from hflint.analysis.testclass import class_methods, find_test_class
-from hflint.edits.module_statements import header_end
+from hflint.edits.module_statements import docstring_end
 
 VALUES = {"device": "device or select_device()", "model_id": "model_id"}
 
@@ -78,5 +78,5 @@ class AssignAttributeCommand(DeviceCommand):
                 parameters = parameters.with_changes(params=[*parameters.params, parameter])
         statement = cst.parse_statement(f"{receiver}.{self.attribute} = {VALUES[self.attribute]}")
         statements = list(body.body)
-        statements.insert(header_end(statements), statement)
+        statements.insert(docstring_end(statements), statement)
         return init.with_changes(params=parameters, body=body.with_changes(body=statements))

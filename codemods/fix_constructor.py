@@ -16,7 +16,7 @@ from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
 from hflint.analysis.testclass import class_methods, find_test_class
 from hflint.catalog import catalog_in
-from hflint.edits.module_statements import header_end, insert_support, support_for
+from hflint.edits.module_statements import docstring_end, insert_support, support_for
 from hflint.naming import expected_class_name
 
 CONTRACT_PARAMETERS = ("model_id", "device")
@@ -50,7 +50,7 @@ class FixConstructorCommand(VisitorBasedCodemodCommand):
         added: list[cst.CSTNode] = []
         if init is None:
             init = skeletons.method(skeleton, "__init__")
-            members.insert(header_end(members), init)
+            members.insert(docstring_end(members), init)
             added.append(init)
         else:
             members = [self._fixed_init(init) if item is init else item for item in members]
@@ -108,7 +108,7 @@ def _use_parameters(init: cst.FunctionDef, names: list[str]) -> cst.FunctionDef:
         index = next((i for i, s in enumerate(statements) if m.matches(s, assignment)), None)
         if index is None:
             statements.insert(
-                header_end(statements) + inserted,
+                docstring_end(statements) + inserted,
                 cst.parse_statement(f"self.{name} = {name}"),
             )
             inserted += 1

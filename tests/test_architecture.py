@@ -1,11 +1,13 @@
 """The layout's rules, read from the source (parsed with `ast`, nothing imported): no import cycle,
 `rules/` and `codemods/` never import each other, the config code never reaches `hflint.exec`, and
-no module grows past 600 lines.
+no module grows past 600 lines; and what linting loads, in a fresh interpreter.
 """
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,3 +186,27 @@ def test_no_module_is_over_600_lines() -> None:
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert not long, f"modules over {MAX_LINES} lines (split them by job): {long}"
+
+
+def test_lint_loads_no_codemod_machinery() -> None:
+    """Lint never pays for LibCST's codemod machinery and matchers (together a third of start-up):
+    rules use hflint.analysis and hflint.edits, which import them only where a fix runs."""
+    sample = REPO / "fixtures" / "sample_suite" / "test_hf_bert.py"
+    script = (
+        "import sys\n"
+        "from hflint.linter import lint_text\n"
+        "from hflint.rule import all_rules\n"
+        "path = sys.argv[1]\n"
+        "linted = lint_text(path, open(path, encoding='utf-8').read(), list(all_rules().values()))\n"
+        "assert linted.module is not None\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('libcst.codemod', 'libcst.matchers', "
+        "'hflint.codemods'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(sample)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert result.stdout.strip() == "[]", result.stdout

@@ -18,7 +18,12 @@ from hflint.analysis.task_policy import current_entry
 from hflint.analysis.tasks import PipelineCall, PipeUse, TaskAnalysis, TaskLiteral
 from hflint.analysis.testclass import module_aliases, module_level_names
 from hflint.catalog import Catalog
-from hflint.edits.module_statements import header_end, is_guarded_import, is_import
+from hflint.edits.module_statements import (
+    Statement,
+    insert_imports_last,
+    is_guarded_import,
+    parse_statement,
+)
 
 NodeT = TypeVar("NodeT", bound=cst.CSTNode)
 Edit = Callable[[cst.CSTNode], cst.CSTNode]
@@ -239,30 +244,12 @@ class TaskEditor:
         file guards its optional imports (`try: ... except ImportError: x = MagicMock()`)."""
         if not self._imports:
             return module
-        body: list[cst.BaseStatement] = list(module.body)
-        guarded = "MagicMock" in self._bound and any(is_guarded_import(s) for s in body)
-        added: list[cst.BaseStatement] = []
+        guarded = "MagicMock" in self._bound and any(is_guarded_import(s) for s in module.body)
+        added: list[Statement] = []
         for statement, bound in self._imports.items():
             if guarded:
                 source = f"try:\n    {statement}\nexcept ImportError:\n    {bound} = MagicMock()\n"
-                added.append(
-                    cst.parse_statement(source).with_changes(leading_lines=[cst.EmptyLine()])
-                )
+                added.append(parse_statement(source).with_changes(leading_lines=[cst.EmptyLine()]))
             else:
-                added.append(cst.parse_statement(statement))
-        position = max(
-            (i + 1 for i, s in enumerate(body) if is_import(s) or is_guarded_import(s)),
-            default=header_end(body),
-        )
-        if not guarded and position and isinstance(body[position - 1], cst.Try):
-            added[0] = added[0].with_changes(leading_lines=[cst.EmptyLine()])
-        following = body[position] if position < len(body) else None
-        if (
-            isinstance(following, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
-            and not is_import(following)
-            and not following.leading_lines
-        ):
-            # The first imports of the file: a blank line between them and the code.
-            body[position] = following.with_changes(leading_lines=[cst.EmptyLine()])
-        body[position:position] = added
-        return module.with_changes(body=body)
+                added.append(parse_statement(statement))
+        return insert_imports_last(module, added)
