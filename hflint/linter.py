@@ -181,11 +181,7 @@ def _visit(
     leavers: dict[str, list[Handler]] = {}
     if any(TASKS in rule.FACTS for rule in rules):
         # Fed before the rules' handlers, so that the fact is complete when a rule reads it.
-        collector = facts.task_collector()
-        for node_type in collector.ENTERS:
-            visitors.setdefault(node_type, []).append(collector.enter)
-        for node_type in collector.LEAVES:
-            leavers.setdefault(node_type, []).append(collector.leave)
+        facts.task_collector().feed(visitors, leavers)
     for instance in instances:
         add_handlers(visitors, leavers, instance)
     if set(visitors) | set(leavers) <= {"Module"}:

@@ -24,8 +24,8 @@ from typing import cast
 import libcst as cst
 
 from hflint.analysis.nodes import (
-    child_fields,
     clause_blocks,
+    drive,
     iter_nodes,
     parameter_names,
     target_names,
@@ -42,23 +42,33 @@ Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
 Step = tuple[cst.IndentedBlock | None, Sequence[cst.CSTNode], int]
 
 
-def iter_functions(
-    node: cst.CSTNode, prefix: tuple[str, ...] = ()
-) -> Iterator[tuple[str, cst.FunctionDef]]:
+class _Functions:
+    """`visit_`/`leave_` handlers that name every function by its qualified name."""
+
+    def __init__(self) -> None:
+        self.path: list[str] = []
+        self.found: list[tuple[str, cst.FunctionDef]] = []
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.path.append(node.name.value)
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        self.path.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.path.append(node.name.value)
+        self.found.append((".".join(self.path), node))
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.path.pop()
+
+
+def functions(node: cst.CSTNode) -> list[tuple[str, cst.FunctionDef]]:
     """Every function in `node` with its dotted qualified name (`TestBertModels.run_tests`), in
     the order the engine's visit meets them."""
-    for name in child_fields(type(node), False):
-        value = getattr(node, name)
-        children = value if isinstance(value, (list, tuple)) else [value]
-        for child in children:
-            if isinstance(child, cst.FunctionDef):
-                qualified = (*prefix, child.name.value)
-                yield ".".join(qualified), child
-                yield from iter_functions(child.body, qualified)
-            elif isinstance(child, cst.ClassDef):
-                yield from iter_functions(child.body, (*prefix, child.name.value))
-            elif isinstance(child, cst.CSTNode):
-                yield from iter_functions(child, prefix)
+    found = _Functions()
+    drive(found, node)
+    return found.found
 
 
 def _roles(parts: Iterable[cst.CSTNode | None]) -> tuple[set[str], set[str]]:
