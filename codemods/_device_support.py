@@ -1,35 +1,77 @@
-"""What the device codemods (HF301-HF303) share: taking `select_device()` from the skeleton."""
+"""What the device codemods (HF301-HF303) share: the file's model and test class, `--unsafe`, values
+rewritten in place, and `select_device()` taken from the skeleton. The rewrites themselves are
+`hflint.edits.devices`'s.
+"""
 
 from __future__ import annotations
 
+import argparse
+from typing import ClassVar
+
 import libcst as cst
 from hflint.codemods import skeletons
-from libcst.codemod import CodemodContext
+from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
-from hflint.analysis.devices import SELECT_DEVICE
 from hflint.catalog import catalog_in
-from hflint.naming import model_name_from_path
+from hflint.edits.devices import with_select_device
+from hflint.naming import expected_class_name, model_name_from_path
 
 
-def skeleton_for(context: CodemodContext, model_name: str | None = None) -> cst.Module:
-    """The skeleton filled for the file's model; its placeholders do not matter to
-    `select_device()`, so a file whose name gives no model still gets one."""
-    name = model_name or (model_name_from_path(context.filename) if context.filename else None)
-    return skeletons.filled_skeleton(name or "skeleton", catalog_in(context.scratch))
+class DeviceCommand(VisitorBasedCodemodCommand):
+    """Base of the device codemods. A file whose name gives no model is still fixed: the test class
+    is then the first `Test*Models` class, and `select_device()` comes from any skeleton."""
+
+    def __init__(self, context: CodemodContext, model_name: str | None = None) -> None:
+        super().__init__(context)
+        self.model_name = model_name
+
+    @property
+    def file_model(self) -> str | None:
+        """The model given, else the one the file's name gives (read per file: `libcst.tool` runs
+        one command over many files)."""
+        filename = self.context.filename
+        return self.model_name or (model_name_from_path(filename) if filename else None)
+
+    @property
+    def expected_class(self) -> str | None:
+        model = self.file_model
+        return expected_class_name(model) if model else None
+
+    def with_select_device(self, module: cst.Module) -> cst.Module:
+        """The module with the skeleton's `select_device()`, when it does not bind that name; its
+        placeholders do not matter to `select_device()`, so any model's skeleton serves."""
+        skeleton = skeletons.filled_skeleton(
+            self.file_model or "skeleton", catalog_in(self.context.scratch)
+        )
+        return with_select_device(module, skeleton)
 
 
-def with_select_device(module: cst.Module, skeleton: cst.Module) -> cst.Module:
-    """The module with the skeleton's `select_device()` added, when it does not bind that name."""
-    support = skeletons.support_for(skeleton, [cst.Name(SELECT_DEVICE)], module)
-    if not support:
-        return module
-    body = list(skeletons.insert_support(module, support).body)
-    last = max(i for i, statement in enumerate(body) if statement in support)
-    if body[0] in support:
-        # At the very top of a file (no docstring, no imports): no blank lines before it.
-        body[0] = body[0].with_changes(leading_lines=[])
-    following = body[last + 1] if last + 1 < len(body) else None
-    if isinstance(following, (cst.ClassDef, cst.FunctionDef)) and not following.leading_lines:
-        # Two blank lines between the added function and the definition that now follows it.
-        body[last + 1] = following.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
-    return module.with_changes(body=body)
+class DeviceRewriteCommand(DeviceCommand):
+    """Base of the fixes that rewrite values in place (HF301, HF302): planned in `visit_Module`, as
+    the new value of each assignment keyed by its original node; `--unsafe` allows the rewrites that
+    drop a choice the file made."""
+
+    UNSAFE_HELP: ClassVar[str]
+
+    @classmethod
+    def add_args(cls, arg_parser: argparse.ArgumentParser) -> None:
+        arg_parser.add_argument(
+            "--unsafe", dest="unsafe", action="store_true", help=cls.UNSAFE_HELP
+        )
+
+    def __init__(
+        self, context: CodemodContext, unsafe: bool = False, model_name: str | None = None
+    ) -> None:
+        super().__init__(context, model_name)
+        self.unsafe = unsafe
+        self.values: dict[cst.CSTNode, cst.BaseExpression] = {}
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
+        value = self.values.get(original_node)
+        return updated_node if value is None else updated_node.with_changes(value=value)
+
+    def leave_AnnAssign(
+        self, original_node: cst.AnnAssign, updated_node: cst.AnnAssign
+    ) -> cst.AnnAssign:
+        value = self.values.get(original_node)
+        return updated_node if value is None else updated_node.with_changes(value=value)

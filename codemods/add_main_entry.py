@@ -18,6 +18,12 @@ from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
 from hflint.analysis.testclass import find_test_class, main_guards, top_level_function
 from hflint.catalog import catalog_in
+from hflint.edits.module_statements import (
+    definition,
+    insert_before_entry,
+    insert_support,
+    support_for,
+)
 from hflint.naming import expected_class_name
 
 BARE_MAIN_CALL = m.SimpleStatementLine(body=[m.Expr(value=m.Call(func=m.Name("main")))])
@@ -53,10 +59,10 @@ class AddMainEntryCommand(VisitorBasedCodemodCommand):
         added: list[cst.CSTNode] = []
         existing_main = top_level_function(module, "main")
         if existing_main is None or self.replace_main:
-            new_main = skeletons.definition(skeleton, "main")
+            new_main = definition(skeleton, "main")
             added.append(new_main)
             if existing_main is None:
-                module = skeletons.insert_before_entry(module, [new_main], before="main")
+                module = insert_before_entry(module, [new_main], before="main")
             else:
                 module = module.with_changes(
                     body=[new_main if s is existing_main else s for s in module.body]
@@ -75,8 +81,8 @@ class AddMainEntryCommand(VisitorBasedCodemodCommand):
             guard = skeletons.entry_guard(skeleton)
             module = module.with_changes(body=[*module.body, guard])
             added.append(guard)
-        support = skeletons.support_for(skeleton, added, module)
-        return skeletons.insert_support(module, support)
+        support = support_for(skeleton, added, module)
+        return insert_support(module, support)
 
 
 def _exit_call(skeleton: cst.Module) -> cst.SimpleStatementLine:

@@ -7,6 +7,7 @@ from hflint.codemods import skeletons
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
 from hflint.catalog import catalog_in
+from hflint.edits.module_statements import insert_before_entry, insert_support, support_for
 
 
 class AddTestClassCommand(VisitorBasedCodemodCommand):
@@ -22,6 +23,6 @@ class AddTestClassCommand(VisitorBasedCodemodCommand):
             catalog_in(self.context.scratch),
         )
         test_class = skeletons.test_class(skeleton)
-        support = skeletons.support_for(skeleton, [test_class], updated_node)
-        module = skeletons.insert_support(updated_node, support)
-        return skeletons.insert_before_entry(module, [test_class], before="main")
+        support = support_for(skeleton, [test_class], updated_node)
+        module = insert_support(updated_node, support)
+        return insert_before_entry(module, [test_class], before="main")

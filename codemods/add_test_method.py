@@ -10,6 +10,7 @@ from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
 from hflint.analysis.testclass import find_test_class
 from hflint.catalog import catalog_in
+from hflint.edits.module_statements import insert_support, support_for
 from hflint.naming import expected_class_name
 
 
@@ -42,5 +43,5 @@ class AddTestMethodCommand(VisitorBasedCodemodCommand):
         module = updated_node.with_changes(
             body=[extended if statement is target else statement for statement in updated_node.body]
         )
-        support = skeletons.support_for(skeleton, [new_method], module)
-        return skeletons.insert_support(module, support)
+        support = support_for(skeleton, [new_method], module)
+        return insert_support(module, support)

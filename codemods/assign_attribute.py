@@ -12,17 +12,19 @@ from __future__ import annotations
 import argparse
 
 import libcst as cst
-from hflint.codemods._device_support import skeleton_for, with_select_device
-from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
+from hflint.codemods._device_support import DeviceCommand
+from libcst.codemod import CodemodContext, SkipFile
 
-from hflint.analysis.devices import DEVICE, class_attributes, method_receiver, parameter_names
+from hflint.analysis.attributes import class_attributes
+from hflint.analysis.devices import DEVICE
+from hflint.analysis.nodes import method_receiver, parameter_names
 from hflint.analysis.testclass import class_methods, find_test_class
-from hflint.naming import expected_class_name, model_name_from_path
+from hflint.edits.module_statements import docstring_end
 
 VALUES = {"device": "device or select_device()", "model_id": "model_id"}
 
 
-class AssignAttributeCommand(VisitorBasedCodemodCommand):
+class AssignAttributeCommand(DeviceCommand):
     DESCRIPTION = "Assign self.device or self.model_id in the test class's __init__."
 
     @staticmethod
@@ -34,17 +36,13 @@ class AssignAttributeCommand(VisitorBasedCodemodCommand):
     def __init__(
         self, context: CodemodContext, attribute: str, model_name: str | None = None
     ) -> None:
-        super().__init__(context)
+        super().__init__(context, model_name)
         if attribute not in VALUES:
             raise ValueError(f"no known value for self.{attribute}")
         self.attribute = attribute
-        self.model_name = model_name
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        name = self.model_name or (
-            model_name_from_path(self.context.filename) if self.context.filename else None
-        )
-        target = find_test_class(updated_node, expected_class_name(name) if name else None)
+        target = find_test_class(updated_node, self.expected_class)
         if target is None or not isinstance(target.body, cst.IndentedBlock):
             raise SkipFile("the file has no test class")
         if self.attribute in class_attributes(updated_node, target)[0]:
@@ -58,9 +56,7 @@ class AssignAttributeCommand(VisitorBasedCodemodCommand):
         module = updated_node.with_changes(
             body=[fixed_class if s is target else s for s in updated_node.body]
         )
-        if self.attribute != DEVICE:
-            return module
-        return with_select_device(module, skeleton_for(self.context, self.model_name))
+        return self.with_select_device(module) if self.attribute == DEVICE else module
 
     def _assigning(self, init: cst.FunctionDef) -> cst.FunctionDef:
         body = init.body
@@ -82,16 +78,5 @@ class AssignAttributeCommand(VisitorBasedCodemodCommand):
                 parameters = parameters.with_changes(params=[*parameters.params, parameter])
         statement = cst.parse_statement(f"{receiver}.{self.attribute} = {VALUES[self.attribute]}")
         statements = list(body.body)
-        statements.insert(_after_docstring(statements), statement)
+        statements.insert(docstring_end(statements), statement)
         return init.with_changes(params=parameters, body=body.with_changes(body=statements))
-
-
-def _after_docstring(statements: list[cst.BaseStatement]) -> int:
-    first = statements[0] if statements else None
-    if isinstance(first, cst.SimpleStatementLine) and first.body:
-        small = first.body[0]
-        if isinstance(small, cst.Expr) and isinstance(
-            small.value, (cst.SimpleString, cst.ConcatenatedString)
-        ):
-            return 1
-    return 0

@@ -1,7 +1,7 @@
 """Fill a canonical skeleton's placeholders for one model type, from the catalog.
 
-A skeleton (`codemods/skeletons/pipeline.py` or `direct.py`) is a valid Python file whose
-placeholders are identifiers and strings:
+A skeleton (`codemods/skeletons/pipeline.py`, or the `direct` one `skeletons.skeleton_source`
+composes from it) is a valid Python file whose placeholders are identifiers and strings:
 
 - `TestSkeletonModels`, the test class; `SKELETON_MODELS_REGISTRY`, the registry constant;
 - `AutoSkeletonModel`, the task's auto class (`transformers.AutoSkeletonModel`, and as a string in
@@ -37,6 +37,7 @@ from hflint.analysis.modelrefs import (
     respelled_export,
 )
 from hflint.catalog import Catalog, ModelEntry, catalog_in
+from hflint.edits.module_statements import docstring_end
 from hflint.naming import class_stem, expected_class_name, model_name_from_path
 
 PLACEHOLDER_CLASS = "TestSkeletonModels"
@@ -264,7 +265,7 @@ class FillPlaceholders(cst.CSTTransformer):
         imports = [cst.parse_statement(ti.IMPORTS[name][0]) for name in self.pending_imports]
         self.pending_imports = []
         body = list(updated_node.body.body)
-        start = 1 if body and _is_docstring(body[0]) else 0
+        start = docstring_end(body)
         body[start:start] = imports
         return updated_node.with_changes(body=updated_node.body.with_changes(body=body))
 
@@ -346,14 +347,6 @@ def _with_arguments(
     assert isinstance(small, (cst.Assign, cst.Expr)) and isinstance(small.value, cst.Call)
     new_call = small.value.with_changes(args=arguments, whitespace_before_args=opening)
     return statement.with_changes(body=[small.with_changes(value=new_call)])
-
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
 
 
 class FillSkeletonCommand(VisitorBasedCodemodCommand):

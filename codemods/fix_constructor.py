@@ -16,6 +16,7 @@ from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
 from hflint.analysis.testclass import class_methods, find_test_class
 from hflint.catalog import catalog_in
+from hflint.edits.module_statements import docstring_end, insert_support, support_for
 from hflint.naming import expected_class_name
 
 CONTRACT_PARAMETERS = ("model_id", "device")
@@ -49,7 +50,7 @@ class FixConstructorCommand(VisitorBasedCodemodCommand):
         added: list[cst.CSTNode] = []
         if init is None:
             init = skeletons.method(skeleton, "__init__")
-            members.insert(_after_docstring(members), init)
+            members.insert(docstring_end(members), init)
             added.append(init)
         else:
             members = [self._fixed_init(init) if item is init else item for item in members]
@@ -57,7 +58,7 @@ class FixConstructorCommand(VisitorBasedCodemodCommand):
         module = updated_node.with_changes(
             body=[fixed_class if s is target else s for s in updated_node.body]
         )
-        return skeletons.insert_support(module, skeletons.support_for(skeleton, added, module))
+        return insert_support(module, support_for(skeleton, added, module))
 
     def _fixed_init(self, init: cst.FunctionDef) -> cst.FunctionDef:
         parameters = init.params
@@ -107,7 +108,7 @@ def _use_parameters(init: cst.FunctionDef, names: list[str]) -> cst.FunctionDef:
         index = next((i for i, s in enumerate(statements) if m.matches(s, assignment)), None)
         if index is None:
             statements.insert(
-                _after_docstring(statements) + inserted,
+                docstring_end(statements) + inserted,
                 cst.parse_statement(f"self.{name} = {name}"),
             )
             inserted += 1
@@ -127,14 +128,3 @@ def _parenthesised_if_needed(value: cst.BaseExpression) -> cst.BaseExpression:
     if isinstance(value, (cst.IfExp, cst.Lambda, cst.BooleanOperation)) and not value.lpar:
         return value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
     return value
-
-
-def _after_docstring(
-    statements: list[cst.BaseStatement] | list[cst.BaseCompoundStatement | cst.BaseStatement],
-) -> int:
-    first = statements[0] if statements else None
-    if isinstance(first, cst.SimpleStatementLine) and m.matches(
-        first.body[0], m.Expr(value=m.SimpleString() | m.ConcatenatedString())
-    ):
-        return 1
-    return 0

@@ -8,12 +8,11 @@ or `numpy` when the file has no name for them. Nothing else in the call changes.
 
 from __future__ import annotations
 
-from hflint.codemods._pipeline_task import PipelineTaskCommand, TaskEditor
+from hflint.codemods._pipeline_task import PipelineTaskCommand
 
-from hflint import task_inputs as ti
-from hflint.analysis.task_policy import current_entry
+from hflint.analysis.task_policy import mismatched_inputs
 from hflint.catalog import Catalog, ModelEntry
-from hflint.edits.tasks import UsePlan
+from hflint.edits.tasks import TaskEditor, UsePlan
 
 
 class FixPipelineInputCommand(PipelineTaskCommand):
@@ -21,15 +20,5 @@ class FixPipelineInputCommand(PipelineTaskCommand):
     NOTHING = "every pipeline input fits its task (or is not known statically)"
 
     def plan(self, editor: TaskEditor, model: ModelEntry, catalog: Catalog) -> None:
-        analysis = editor.analysis
-        for call in analysis.calls:
-            entry = current_entry(call, catalog)
-            if entry is None or not entry.checked:
-                continue
-            for use in call.uses:
-                arg = use.input
-                if arg is None:
-                    continue
-                kind, _ = analysis.input_kind(arg.value, use.scope)
-                if kind is not None and ti.mismatch(entry.modality, kind):
-                    editor.edit_use(call, use, entry, UsePlan(replace_input=True))
+        for call, use, entry, _ in mismatched_inputs(editor.analysis, catalog):
+            editor.edit_use(call, use, entry, UsePlan(replace_input=True))

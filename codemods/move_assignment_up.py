@@ -13,7 +13,7 @@ import argparse
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
-from hflint.edits.assignment_move import iter_functions, move_assignment
+from hflint.edits.assignment_move import functions, move_assignment
 
 
 class MoveAssignmentUpCommand(VisitorBasedCodemodCommand):
@@ -47,7 +47,7 @@ class MoveAssignmentUpCommand(VisitorBasedCodemodCommand):
         self.occurrence = occurrence
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        matches = [f for q, f in iter_functions(updated_node) if q == self.function]
+        matches = [f for q, f in functions(updated_node) if q == self.function]
         if len(matches) <= self.occurrence:
             raise SkipFile(f"no function {self.function} (occurrence {self.occurrence})")
         function = matches[self.occurrence]

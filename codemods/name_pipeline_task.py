@@ -11,35 +11,19 @@ statically are left alone.
 
 from __future__ import annotations
 
-import argparse
-
-from hflint.codemods._pipeline_task import PipelineTaskCommand, TaskEditor
-from libcst.codemod import CodemodContext
+from hflint.codemods._pipeline_task import TaskChoiceCommand
 
 from hflint import task_inputs as ti
 from hflint.analysis.task_policy import UNKNOWN, close_task, preferred_task, task_status
 from hflint.analysis.tasks import INDIRECT, MISSING, PipelineCall
 from hflint.catalog import Catalog, ModelEntry
+from hflint.edits.tasks import TaskEditor
 
 
-class NamePipelineTaskCommand(PipelineTaskCommand):
+class NamePipelineTaskCommand(TaskChoiceCommand):
     DESCRIPTION = "Write a task in the pipeline calls that have none, or hide it, or misspell it."
     NOTHING = "every pipeline call names its task (or cannot be resolved statically)"
-
-    @staticmethod
-    def add_args(arg_parser: argparse.ArgumentParser) -> None:
-        arg_parser.add_argument(
-            "--task",
-            dest="task",
-            default=None,
-            help="the task for calls without one (default: derived from hflint's catalog)",
-        )
-
-    def __init__(
-        self, context: CodemodContext, task: str | None = None, model_name: str | None = None
-    ) -> None:
-        super().__init__(context, model_name)
-        self.task = task
+    TASK_HELP = "the task for calls without one (default: derived from hflint's catalog)"
 
     def plan(self, editor: TaskEditor, model: ModelEntry, catalog: Catalog) -> None:
         for call in editor.analysis.calls:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from typing import TypeVar
 
 import libcst as cst
 from hflint.codemods import skeletons
@@ -17,6 +18,9 @@ from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
 from hflint.analysis.modelrefs import expected_registry_name
 from hflint.analysis.testclass import module_level_names
+
+# What holds text that can mention the name.
+TextNode = TypeVar("TextNode", cst.SimpleString, cst.FormattedStringText, cst.Comment)
 
 
 class RenameRegistryCommand(VisitorBasedCodemodCommand):
@@ -63,24 +67,20 @@ class RenameRegistryCommand(VisitorBasedCodemodCommand):
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
     ) -> cst.SimpleString:
-        value = self._renamed(updated_node.value)
-        return (
-            updated_node if value == updated_node.value else updated_node.with_changes(value=value)
-        )
+        return self._in_text(updated_node)
 
     def leave_FormattedStringText(
         self, original_node: cst.FormattedStringText, updated_node: cst.FormattedStringText
     ) -> cst.FormattedStringText:
-        value = self._renamed(updated_node.value)
-        return (
-            updated_node if value == updated_node.value else updated_node.with_changes(value=value)
-        )
+        return self._in_text(updated_node)
 
     def leave_Comment(self, original_node: cst.Comment, updated_node: cst.Comment) -> cst.Comment:
-        value = self._renamed(updated_node.value)
-        return (
-            updated_node if value == updated_node.value else updated_node.with_changes(value=value)
-        )
+        return self._in_text(updated_node)
+
+    def _in_text(self, node: TextNode) -> TextNode:
+        """A string, f-string part or comment with the name renamed where it stands as a word."""
+        value = self._renamed(node.value)
+        return node if value == node.value else node.with_changes(value=value)
 
     def _renamed(self, text: str) -> str:
         if self.new_name is None or self.old_name not in text:

@@ -14,30 +14,28 @@ from __future__ import annotations
 
 import argparse
 
-from hflint.codemods._pipeline_task import PipelineTaskCommand, TaskEditor
+from hflint.codemods._pipeline_task import TaskChoiceCommand
 from libcst.codemod import CodemodContext
 
 from hflint import task_inputs as ti
 from hflint.analysis.task_policy import current_entry, preferred_task, removed_name
 from hflint.analysis.tasks import PipelineCall, TaskAnalysis
 from hflint.catalog import Catalog, ModelEntry
+from hflint.edits.tasks import TaskEditor
 
 
-class ReplacePipelineTaskCommand(PipelineTaskCommand):
+class ReplacePipelineTaskCommand(TaskChoiceCommand):
     DESCRIPTION = "Move the pipelines building one task to another, with inputs that fit it."
     NOTHING = "no pipeline or declaration has that task"
 
-    @staticmethod
-    def add_args(arg_parser: argparse.ArgumentParser) -> None:
+    TASK_HELP = "the new task (default: derived from hflint's catalog for the file's model)"
+
+    @classmethod
+    def add_args(cls, arg_parser: argparse.ArgumentParser) -> None:
         arg_parser.add_argument(
             "--old-task", dest="old_task", required=True, help="the task to replace, as written"
         )
-        arg_parser.add_argument(
-            "--task",
-            dest="task",
-            default=None,
-            help="the new task (default: derived from hflint's catalog for the file's model)",
-        )
+        super().add_args(arg_parser)
 
     def __init__(
         self,
@@ -46,9 +44,8 @@ class ReplacePipelineTaskCommand(PipelineTaskCommand):
         task: str | None = None,
         model_name: str | None = None,
     ) -> None:
-        super().__init__(context, model_name)
+        super().__init__(context, task, model_name)
         self.old_task = old_task
-        self.task = task
 
     def plan(self, editor: TaskEditor, model: ModelEntry, catalog: Catalog) -> None:
         analysis = editor.analysis

@@ -1,4 +1,5 @@
-"""What the commands share: exit codes, messages on stderr, writing output, reading settings.
+"""What the commands share: exit codes, the options several take, messages on stderr, writing
+output, reading settings.
 
 A command returns its exit code; a problem that ends it early raises `Failure`, which click shows
 and exits with (see `hflint.cli`), so that no helper calls `sys.exit`. It lives outside `hflint.cli`
@@ -7,11 +8,12 @@ so that `hflint.exec.commands`, which `hflint.cli` imports, can use it without a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 import click
+from click.decorators import FC
 
 from hflint.catalog import Catalog, catalog_for
 from hflint.config import ConfigError, load_settings
@@ -28,6 +30,31 @@ class Failure(click.ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         error(self.message)
+
+
+def config_option(what: str) -> Callable[[FC], FC]:
+    """`--config FILE`; `what` says what the command reads there ("with [tool.hflint.exec]")."""
+    return click.option(
+        "--config", "config_path", type=click.Path(path_type=Path), help=f"pyproject.toml {what}."
+    )
+
+
+def format_option(choices: Sequence[str]) -> Callable[[FC], FC]:
+    """`--format NAME`, one of `choices`, text by default."""
+    return click.option(
+        "--format",
+        "format_name",
+        type=click.Choice(list(choices)),
+        default="text",
+        show_default=True,
+    )
+
+
+def output_file_option(help_text: str) -> Callable[[FC], FC]:
+    """`-o/--output-file FILE`, for the command's output (see `emit`)."""
+    return click.option(
+        "-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path), help=help_text
+    )
 
 
 def error(message: str) -> None:

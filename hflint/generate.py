@@ -29,6 +29,7 @@ from hflint.codemods import skeletons
 from hflint.coverage import measure
 from hflint.diagnostics import Diagnostic
 from hflint.discovery import discover
+from hflint.edits.module_statements import insert_support, support_for
 from hflint.naming import canonical_file_name, expected_class_name, model_name_from_path
 from hflint.project import check_texts
 from hflint.rule import all_rules
@@ -319,4 +320,4 @@ def _with_methods(
     module = module.with_changes(
         body=[extended if statement is test_class else statement for statement in module.body]
     )
-    return skeletons.insert_support(module, skeletons.support_for(origin, methods, module))
+    return insert_support(module, support_for(origin, methods, module))

@@ -7,38 +7,19 @@ diagnostics, and edits only when the caller needs them (fixing, or an output tha
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from hflint.analysis.facts import TASKS, FileFacts
-from hflint.analysis.nodes import child_fields
+from hflint.analysis.nodes import Handler, add_handlers, walk
 from hflint.catalog import Catalog
 from hflint.diagnostics import Diagnostic, Edit, Fix, Location
 from hflint.noqa import Suppressions
 from hflint.positions import LineIndex, node_ranges
 from hflint.rule import CodemodFix, RenameFix, Report, Rule, RuleContext
 from hflint.syntax import find_syntax_problem
-
-_TRIVIA_TYPES = frozenset(
-    {
-        "Comment",
-        "EmptyLine",
-        "Newline",
-        "TrailingWhitespace",
-        "SimpleWhitespace",
-        "ParenthesizedWhitespace",
-        "LeftParen",
-        "RightParen",
-        "Comma",
-        "Semicolon",
-        "Colon",
-        "AssignEqual",
-        "Dot",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -183,7 +164,7 @@ def lint_text(
             else [r for rule in rules for r in rule.on_syntax_error(context, text, problem)]
         )
     else:
-        reports = _visit(module, rules, context)
+        reports = _visit(module, text, rules, context)
     reports = [r for r in reports if not suppressions.file_suppresses(r.code)]
     findings = _locate(module, reports)
     findings = [f for f in findings if not suppressions.line_suppresses(f.start.row, f.code)]
@@ -191,24 +172,18 @@ def lint_text(
     return LintedFile(path, text, module, findings, context.catalog)
 
 
-def _visit(module: cst.Module, rules: Sequence[type[Rule]], context: RuleContext) -> list[Report]:
-    facts = FileFacts(module)
+def _visit(
+    module: cst.Module, text: str, rules: Sequence[type[Rule]], context: RuleContext
+) -> list[Report]:
+    facts = FileFacts(module, text)
     instances = [rule(context, facts) for rule in rules]
-    visitors: dict[str, list[Callable[[cst.CSTNode], object]]] = defaultdict(list)
-    leavers: dict[str, list[Callable[[cst.CSTNode], object]]] = defaultdict(list)
+    visitors: dict[str, list[Handler]] = {}
+    leavers: dict[str, list[Handler]] = {}
     if any(TASKS in rule.FACTS for rule in rules):
         # Fed before the rules' handlers, so that the fact is complete when a rule reads it.
-        collector = facts.task_collector()
-        for node_type in collector.ENTERS:
-            visitors[node_type].append(collector.enter)
-        for node_type in collector.LEAVES:
-            leavers[node_type].append(collector.leave)
+        facts.task_collector().feed(visitors, leavers)
     for instance in instances:
-        for node_type, has_visit, has_leave in _handlers(type(instance)):
-            if has_visit:
-                visitors[node_type].append(getattr(instance, f"visit_{node_type}"))
-            if has_leave:
-                leavers[node_type].append(getattr(instance, f"leave_{node_type}"))
+        add_handlers(visitors, leavers, instance)
     if set(visitors) | set(leavers) <= {"Module"}:
         # Every enabled rule looks at module level only: no need to walk the tree at all.
         for visit in visitors.get("Module", ()):
@@ -216,44 +191,8 @@ def _visit(module: cst.Module, rules: Sequence[type[Rule]], context: RuleContext
         for leave in leavers.get("Module", ()):
             leave(module)
     else:
-        with_trivia = any(t in _TRIVIA_TYPES for t in (*visitors, *leavers))
-        _walk(module, visitors, leavers, with_trivia)
+        walk(module, visitors, leavers)
     return [report for instance in instances for report in instance.reports]
-
-
-_HANDLERS: dict[type[Rule], tuple[tuple[str, bool, bool], ...]] = {}
-
-
-def _handlers(rule: type[Rule]) -> tuple[tuple[str, bool, bool], ...]:
-    """(node type, has visit_, has leave_) for every node type a rule class handles (memoised)."""
-    if rule not in _HANDLERS:
-        names = {n.split("_", 1)[1] for n in dir(rule) if n.startswith(("visit_", "leave_"))}
-        _HANDLERS[rule] = tuple(
-            (name, hasattr(rule, f"visit_{name}"), hasattr(rule, f"leave_{name}"))
-            for name in sorted(names)
-        )
-    return _HANDLERS[rule]
-
-
-def _walk(
-    node: cst.CSTNode,
-    visitors: Mapping[str, list[Callable[[cst.CSTNode], object]]],
-    leavers: Mapping[str, list[Callable[[cst.CSTNode], object]]],
-    with_trivia: bool,
-) -> None:
-    node_type = type(node).__name__
-    for visit in visitors.get(node_type, ()):
-        visit(node)
-    for name in child_fields(type(node), with_trivia):
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            _walk(value, visitors, leavers, with_trivia)
-        elif isinstance(value, (list, tuple)):
-            for child in value:
-                if isinstance(child, cst.CSTNode):
-                    _walk(child, visitors, leavers, with_trivia)
-    for leave in leavers.get(node_type, ()):
-        leave(node)
 
 
 def _locate(module: cst.Module | None, reports: list[Report]) -> list[Finding]:

@@ -30,6 +30,18 @@ class PipelineTaskRule(Rule):
         if model is not None:
             self.check(self.facts.tasks, model, self.context.catalog)
 
+    def report_task(
+        self, call: PipelineCall, message: str, old_task: str, new_task: str | None, *, unsafe: bool
+    ) -> None:
+        """Report `call`, with the fix that moves it from `old_task` to `new_task` when there is
+        one to move to."""
+        if new_task is None:
+            self.report(call.node, message)
+            return
+        analysis, catalog = self.facts.tasks, self.context.catalog
+        fix = replace_task_fix(analysis, call, old_task, new_task, catalog, unsafe=unsafe)
+        self.report(call.node, message, fix=fix)
+
 
 def replace_task_fix(
     analysis: TaskAnalysis,

@@ -9,16 +9,8 @@ from collections.abc import Set as AbstractSet
 import libcst as cst
 
 from hflint.analysis.facts import FileFacts
-from hflint.analysis.nodes import iter_nodes
-from hflint.analysis.scopes import (
-    SKIP,
-    Analysis,
-    Scope,
-    ScopeKey,
-    analyse,
-    name_roles,
-    target_names,
-)
+from hflint.analysis.nodes import iter_nodes, target_names
+from hflint.analysis.scopes import SKIP, Analysis, Scope, ScopeKey, name_roles
 from hflint.rule import Rule, RuleContext
 
 _NESTED = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Lambda)
@@ -88,8 +80,7 @@ class ScopedRule(Rule):
         return self.frames[-1]
 
     def visit_Module(self, node: cst.Module) -> None:
-        source = self.context.source
-        analysis = analyse(source) if source or not node.body else None
+        analysis = self.facts.scopes
         if analysis is None:
             return
         self.analysis = analysis

@@ -2,15 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from hflint.analysis.devices import (
-    DEVICE,
-    DeviceSite,
-    HardcodedDeviceScan,
-    class_attributes,
-    select_device_usable,
-    selected_device,
-)
+from hflint.analysis.device_sites import DeviceSite, HardcodedDeviceScan
 from hflint.diagnostics import Applicability
+from hflint.edits.devices import site_replacements
 from hflint.rule import CodemodFix, Invalid, Rule, Valid
 
 
@@ -105,21 +99,12 @@ class HardcodedDevice(HardcodedDeviceScan, Rule):
     )
 
     def visit_Module(self, node: cst.Module) -> None:
-        self.begin_device_scan(node, self.context.expected_class)
+        self.begin_device_scan(self.facts, self.context.expected_class)
 
     def leave_Module(self, original_node: cst.Module) -> None:
         if not self.device_sites:
             return
-        test_class = self.device_test_class
-        class_defines_device = False
-        if test_class is not None and any(s.placement.receiver for s in self.device_sites):
-            defined, _ = class_attributes(original_node, test_class)
-            class_defines_device = DEVICE in defined
-        select_device_ok = select_device_usable(original_node)
-        for site in self.device_sites:
-            replacement = selected_device(
-                site, class_defines_device=class_defines_device, select_device_ok=select_device_ok
-            )
+        for site, replacement in site_replacements(original_node, self):
             fix = None
             if replacement is not None:
                 fix = CodemodFix(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hflint.rules._pipeline_task import PipelineTaskRule
 
 from hflint import task_inputs as ti
-from hflint.analysis.task_policy import current_entry
+from hflint.analysis.task_policy import mismatched_inputs
 from hflint.analysis.tasks import TaskAnalysis
 from hflint.catalog import Catalog, ModelEntry
 from hflint.diagnostics import Applicability
@@ -134,33 +134,22 @@ class InputModalityMismatch(PipelineTaskRule):
     )
 
     def check(self, analysis: TaskAnalysis, model: ModelEntry, catalog: Catalog) -> None:
-        for call in analysis.calls:
-            entry = current_entry(call, catalog)
-            task = call.task.single
-            if entry is None or task is None or not entry.checked:
-                continue
-            for use in call.uses:
-                arg = use.input
-                if arg is None:
-                    continue
-                kind, _ = analysis.input_kind(arg.value, use.scope)
-                if kind is None or not ti.mismatch(entry.modality, kind):
-                    continue
-                message = (
-                    f"{WHAT.get(kind, 'An input')} is passed to the `{task}` pipeline, "
-                    f"which takes {NEEDED.get(entry.modality, entry.modality)}"
+        for call, use, entry, kind in mismatched_inputs(analysis, catalog):
+            message = (
+                f"{WHAT.get(kind, 'An input')} is passed to the `{call.task.single}` pipeline, "
+                f"which takes {NEEDED.get(entry.modality, entry.modality)}"
+            )
+            fixable = reusable_attribute(analysis, use, entry) is not None or can_build_input(
+                call, entry
+            )
+            fix = (
+                CodemodFix(
+                    title=f"Pass {NEEDED.get(entry.modality, 'a fitting input')} instead",
+                    applicability=Applicability.UNSAFE,
+                    command="fix_pipeline_input.FixPipelineInputCommand",
+                    arguments={},
                 )
-                fixable = reusable_attribute(analysis, use, entry) is not None or can_build_input(
-                    call, entry
-                )
-                fix = (
-                    CodemodFix(
-                        title=f"Pass {NEEDED.get(entry.modality, 'a fitting input')} instead",
-                        applicability=Applicability.UNSAFE,
-                        command="fix_pipeline_input.FixPipelineInputCommand",
-                        arguments={},
-                    )
-                    if fixable
-                    else None
-                )
-                self.report(use.node, message, fix=fix)
+                if fixable
+                else None
+            )
+            self.report(use.node, message, fix=fix)

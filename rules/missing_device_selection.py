@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import libcst as cst
+from hflint.rules._examples import SELECT_DEVICE_DEFINITION
 
-from hflint.analysis.devices import SelectionScan, with_selection
+from hflint.analysis.device_selection import SelectionScan
 from hflint.diagnostics import Applicability
+from hflint.edits.devices import with_selection
 from hflint.rule import CodemodFix, Invalid, Rule, Valid
 
 
@@ -89,16 +91,9 @@ class MissingDeviceSelection(SelectionScan, Rule):
             "    def __init__(self, model_id=None, device=None):\n        self.device = device\n\n"
             "    def run_tests(self):\n        return self.device\n",
             fixed=(
-                "HAS_CUDA = torch.cuda.is_available()\n\n\ndef select_device():\n"
-                '    """The best device present: cuda (NVIDIA, or AMD through ROCm builds), mps, xpu, then cpu."""\n'
-                '    try:\n        import torch\n    except ImportError:\n        return "cpu"\n'
-                '    if torch.cuda.is_available():\n        return "cuda"\n'
-                '    mps = getattr(torch.backends, "mps", None)\n'
-                '    if mps is not None and mps.is_available():\n        return "mps"\n'
-                '    xpu = getattr(torch, "xpu", None)\n'
-                '    if xpu is not None and xpu.is_available():\n        return "xpu"\n'
-                '    return "cpu"\n\n\n'
-                "class TestBertModels:\n    def __init__(self, model_id=None, device=None):\n"
+                "HAS_CUDA = torch.cuda.is_available()\n\n\n"
+                + SELECT_DEVICE_DEFINITION
+                + "class TestBertModels:\n    def __init__(self, model_id=None, device=None):\n"
                 "        self.device = device or select_device()\n\n"
                 "    def run_tests(self):\n        return self.device\n"
             ),
@@ -111,7 +106,7 @@ class MissingDeviceSelection(SelectionScan, Rule):
     )
 
     def visit_Module(self, node: cst.Module) -> None:
-        self.begin_selection_scan(node, self.context.expected_class)
+        self.begin_selection_scan(self.facts, self.context.expected_class)
 
     def leave_Module(self, original_node: cst.Module) -> None:
         for assignment in self.unselected_assignments():

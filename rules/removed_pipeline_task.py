@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from hflint.rules._pipeline_task import PipelineTaskRule, replace_task_fix
+from hflint.rules._pipeline_task import PipelineTaskRule
 
-from hflint.analysis.task_policy import REMOVED, preferred_task, removed_name, task_status
+from hflint.analysis.task_policy import REMOVED, preferred_task, removed_name, tasks_with_status
 from hflint.analysis.tasks import TaskAnalysis
 from hflint.catalog import Catalog, ModelEntry
 from hflint.diagnostics import Applicability
@@ -89,30 +89,20 @@ class RemovedPipelineTask(PipelineTaskRule):
 
     def check(self, analysis: TaskAnalysis, model: ModelEntry, catalog: Catalog) -> None:
         version = catalog.transformers_version
-        for call in analysis.calls:
-            for task in call.task.tasks:
-                if task_status(task, model, catalog) != REMOVED:
-                    continue
-                replacement = catalog.removed_tasks[removed_name(task, catalog) or task]
-                message = f"`{task}` is not a pipeline task in transformers {version}"
-                if replacement is None:
-                    message += ": it was removed with no replacement"
-                else:
-                    message += f": its replacement is `{replacement}`"
-                    if replacement not in model.tasks:
-                        message += f", which `{model.model_type}` does not support"
-                if replacement is not None and replacement in model.tasks:
-                    new_task: str | None = replacement
-                    fallback = False
-                else:
-                    new_task = preferred_task(analysis, call, model, catalog)
-                    fallback = True
-                if new_task is None:
-                    self.report(call.node, message)
-                    continue
-                unsafe = fallback or call.task.single != task
-                self.report(
-                    call.node,
-                    message,
-                    fix=replace_task_fix(analysis, call, task, new_task, catalog, unsafe=unsafe),
-                )
+        for call, task in tasks_with_status(analysis, model, catalog, REMOVED):
+            replacement = catalog.removed_tasks[removed_name(task, catalog) or task]
+            message = f"`{task}` is not a pipeline task in transformers {version}"
+            if replacement is None:
+                message += ": it was removed with no replacement"
+            else:
+                message += f": its replacement is `{replacement}`"
+                if replacement not in model.tasks:
+                    message += f", which `{model.model_type}` does not support"
+            if replacement is not None and replacement in model.tasks:
+                new_task: str | None = replacement
+                fallback = False
+            else:
+                new_task = preferred_task(analysis, call, model, catalog)
+                fallback = True
+            unsafe = fallback or call.task.single != task
+            self.report_task(call, message, task, new_task, unsafe=unsafe)

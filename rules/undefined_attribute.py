@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import libcst as cst
+from hflint.rules._examples import SELECT_DEVICE_DEFINITION
 
-from hflint.analysis.devices import AttributeScan, in_file_bases, select_device_usable
-from hflint.analysis.testclass import class_methods, find_test_class
+from hflint.analysis.attributes import AttributeScan
+from hflint.analysis.devices import select_device_usable
+from hflint.analysis.testclass import class_methods, find_test_class, in_file_bases
 from hflint.diagnostics import Applicability
 from hflint.rule import CodemodFix, Invalid, Rule, Valid
 
@@ -89,16 +91,8 @@ class UndefinedAttribute(AttributeScan, Rule):
             "class TestBertModels:\n    def __init__(self, model_id=None):\n"
             "        self.model_id = model_id\n\n    def test_pipeline(self):\n"
             "        return pipeline('fill-mask', device=self.device)\n",
-            fixed=(
-                "def select_device():\n"
-                '    """The best device present: cuda (NVIDIA, or AMD through ROCm builds), mps, xpu, then cpu."""\n'
-                '    try:\n        import torch\n    except ImportError:\n        return "cpu"\n'
-                '    if torch.cuda.is_available():\n        return "cuda"\n'
-                '    mps = getattr(torch.backends, "mps", None)\n'
-                '    if mps is not None and mps.is_available():\n        return "mps"\n'
-                '    xpu = getattr(torch, "xpu", None)\n'
-                '    if xpu is not None and xpu.is_available():\n        return "xpu"\n'
-                '    return "cpu"\n\n\n'
+            fixed=SELECT_DEVICE_DEFINITION
+            + (
                 "class TestBertModels:\n    def __init__(self, model_id=None, device=None):\n"
                 "        self.device = device or select_device()\n"
                 "        self.model_id = model_id\n\n    def test_pipeline(self):\n"

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from hflint.rules._pipeline_task import PipelineTaskRule, listing, replace_task_fix
+from hflint.rules._pipeline_task import PipelineTaskRule, listing
 
-from hflint.analysis.task_policy import UNSUPPORTED, preferred_task, task_status
+from hflint.analysis.task_policy import UNSUPPORTED, preferred_task, tasks_with_status
 from hflint.analysis.tasks import TaskAnalysis
 from hflint.catalog import Catalog, ModelEntry
 from hflint.diagnostics import Applicability
@@ -120,27 +120,10 @@ class UnsupportedPipelineTask(PipelineTaskRule):
     )
 
     def check(self, analysis: TaskAnalysis, model: ModelEntry, catalog: Catalog) -> None:
-        for call in analysis.calls:
-            for task in call.task.tasks:
-                if task_status(task, model, catalog) != UNSUPPORTED:
-                    continue
-                message = (
-                    f"`{model.model_type}` has no model class for the `{task}` pipeline task "
-                    f"(it supports {listing(model.tasks)})"
-                )
-                new_task = preferred_task(analysis, call, model, catalog)
-                if new_task is None:
-                    self.report(call.node, message)
-                    continue
-                self.report(
-                    call.node,
-                    message,
-                    fix=replace_task_fix(
-                        analysis,
-                        call,
-                        task,
-                        new_task,
-                        catalog,
-                        unsafe=call.task.single != task,
-                    ),
-                )
+        for call, task in tasks_with_status(analysis, model, catalog, UNSUPPORTED):
+            message = (
+                f"`{model.model_type}` has no model class for the `{task}` pipeline task "
+                f"(it supports {listing(model.tasks)})"
+            )
+            new_task = preferred_task(analysis, call, model, catalog)
+            self.report_task(call, message, task, new_task, unsafe=call.task.single != task)

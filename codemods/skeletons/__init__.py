@@ -3,9 +3,11 @@
 A skeleton is a valid Python file (so it is parsed, linted and formatted like any other) whose
 placeholders are ordinary identifiers and strings, filled by a LibCST transformation
 (`hflint.codemods.fill_skeleton`), never by string templating, so a filled skeleton always parses.
-There are two: `pipeline.py`, which runs the model through its task's pipeline, and `direct.py`.
-The model's task decides its family (`family_for`), and the family what the pipeline skeleton
-loads besides the model (a tokenizer, an image processor, a processor, a feature extractor):
+There are two: `pipeline.py`, which runs the model through its task's pipeline, and `direct`, which
+builds it directly: `pipeline.py` with the module docstring and the tests that `direct.py` holds
+(all it holds, so that the rest cannot drift apart). The model's task decides its family
+(`family_for`), and the family what the pipeline skeleton loads besides the model (a tokenizer, an
+image processor, a processor, a feature extractor):
 
 - `text`: tasks that read text (fill-mask, text-generation, text-classification, zero-shot
   classification, table question answering, text-to-audio...), with a tokenizer;
@@ -22,12 +24,11 @@ loads besides the model (a tokenizer, an image processor, a processor, a feature
 
 `hflint generate` writes whole filled skeletons. When a fix takes one piece of one (a method, the
 class, `main`), the module-level definitions that piece uses and the target file lacks (imports,
-`select_device`...) come with it.
+`select_device`...) come with it (`hflint.edits.module_statements.support_for`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 
@@ -41,26 +42,19 @@ from hflint.codemods.fill_skeleton import (
     placeholder_paths,
 )
 
-from hflint.analysis.testclass import main_guards, module_level_names
+from hflint.analysis.testclass import class_methods, main_guards
 from hflint.catalog import Catalog
 
 __all__ = [
     "FAMILIES",
-    "definition",
     "entry_guard",
     "family_for",
     "filled_skeleton",
-    "insert_before_entry",
-    "insert_support",
     "method",
     "model_name_for",
     "skeleton_source",
-    "support_for",
     "test_class",
 ]
-
-# What a module body holds.
-Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
 
 
 @cache
@@ -68,8 +62,31 @@ def skeleton_source(family: str) -> str:
     """The skeleton a family's files are filled from."""
     if family not in FAMILIES:
         raise ValueError(f"no skeleton for the family {family!r} (one of {', '.join(FAMILIES)})")
-    name = "direct" if family == "direct" else "pipeline"
+    pipeline = _read("pipeline")
+    if family != "direct":
+        return pipeline
+    return _with_parts_of(cst.parse_module(pipeline), cst.parse_module(_read("direct"))).code
+
+
+def _read(name: str) -> str:
     return resources.files(__name__).joinpath(f"{name}.py").read_text(encoding="utf-8")
+
+
+def _with_parts_of(whole: cst.Module, parts: cst.Module) -> cst.Module:
+    """`whole` with the module docstring of `parts` and the methods its class defines, each in the
+    place and layout of the one it replaces."""
+    replacements = class_methods(test_class(parts))
+    whole_class = test_class(whole)
+    assert isinstance(whole_class.body, cst.IndentedBlock), "a skeleton's class has a body"
+    members = [
+        replacements[m.name.value].with_changes(leading_lines=m.leading_lines)
+        if isinstance(m, cst.FunctionDef) and m.name.value in replacements
+        else m
+        for m in whole_class.body.body
+    ]
+    new_class = whole_class.with_changes(body=whole_class.body.with_changes(body=members))
+    body = [new_class if s is whole_class else s for s in whole.body]
+    return whole.with_changes(body=[parts.body[0], *body[1:]])
 
 
 @cache
@@ -99,14 +116,6 @@ def _parsed(family: str) -> tuple[cst.Module, frozenset[cst.CSTNode]]:
     return module, placeholder_paths(module)
 
 
-def definition(skeleton: cst.Module, name: str) -> Statement:
-    """The skeleton's module-level statement that binds `name`."""
-    for statement in skeleton.body:
-        if name in _bound_names(statement):
-            return statement
-    raise KeyError(f"the skeleton defines no {name!r}")
-
-
 def test_class(skeleton: cst.Module) -> cst.ClassDef:
     for statement in skeleton.body:
         if isinstance(statement, cst.ClassDef):
@@ -115,119 +124,11 @@ def test_class(skeleton: cst.Module) -> cst.ClassDef:
 
 
 def method(skeleton: cst.Module, name: str) -> cst.FunctionDef:
-    for item in test_class(skeleton).body.body:
-        if isinstance(item, cst.FunctionDef) and item.name.value == name:
-            return item
-    raise KeyError(f"the skeleton's class has no method {name!r}")
+    found = class_methods(test_class(skeleton)).get(name)
+    if found is None:
+        raise KeyError(f"the skeleton's class has no method {name!r}")
+    return found
 
 
 def entry_guard(skeleton: cst.Module) -> cst.If:
     return next(main_guards(skeleton))
-
-
-def support_for(
-    skeleton: cst.Module, pieces: Sequence[cst.CSTNode], target: cst.Module
-) -> list[Statement]:
-    """Module-level skeleton statements that `pieces` need (transitively) and `target` lacks."""
-    defined = module_level_names(target)
-    for piece in pieces:
-        if isinstance(piece, (cst.FunctionDef, cst.ClassDef)):
-            defined.add(piece.name.value)
-    needed: list[Statement] = []
-    pending = list(pieces)
-    while pending:
-        piece = pending.pop()
-        for name in sorted(_used_names(piece)):
-            if name in defined:
-                continue
-            try:
-                statement = definition(skeleton, name)
-            except KeyError:
-                continue  # a local, a parameter or a builtin
-            if statement not in needed:
-                needed.append(statement)
-                defined.update(_bound_names(statement))
-                pending.append(statement)
-    return needed
-
-
-def insert_support(module: cst.Module, support: Iterable[Statement]) -> cst.Module:
-    """Put imports after the module's last top-level import and definitions before its first class,
-    function or entry guard, keeping the skeleton's order."""
-    # Imports join the file's import block as it is laid out, without the skeleton's blank lines.
-    imports = [s.with_changes(leading_lines=[]) for s in support if _is_import(s)]
-    others = [s for s in support if not _is_import(s)]
-    body = list(module.body)
-    after_imports = max(
-        (i + 1 for i, s in enumerate(body) if _is_import(s)), default=_docstring_end(body)
-    )
-    body[after_imports:after_imports] = imports
-    first_definition = next(
-        (
-            i
-            for i, s in enumerate(body)
-            if i >= after_imports + len(imports)
-            and (isinstance(s, (cst.ClassDef, cst.FunctionDef)) or s in list(main_guards(module)))
-        ),
-        len(body),
-    )
-    body[first_definition:first_definition] = others
-    return module.with_changes(body=body)
-
-
-def insert_before_entry(
-    module: cst.Module, statements: Sequence[Statement], *, before: str
-) -> cst.Module:
-    """Insert statements before the top-level function `before` (often `main`), else before the
-    entry guard, else at the end."""
-    body = list(module.body)
-    guards = list(main_guards(module))
-    position = next(
-        (
-            i
-            for i, s in enumerate(body)
-            if isinstance(s, cst.FunctionDef) and s.name.value == before
-        ),
-        next((i for i, s in enumerate(body) if s in guards), len(body)),
-    )
-    body[position:position] = statements
-    return module.with_changes(body=body)
-
-
-def _docstring_end(body: list[Statement]) -> int:
-    if body and isinstance(body[0], cst.SimpleStatementLine):
-        first = body[0].body[0]
-        if isinstance(first, cst.Expr) and isinstance(
-            first.value, (cst.SimpleString, cst.ConcatenatedString)
-        ):
-            return 1
-    return 0
-
-
-def _is_import(statement: Statement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
-    )
-
-
-def _bound_names(statement: Statement) -> set[str]:
-    return module_level_names(cst.Module(body=[statement]))
-
-
-class _NameCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)  # `x.attr`: only `x` is a name the module must provide
-        return False
-
-
-def _used_names(node: cst.CSTNode) -> set[str]:
-    collector = _NameCollector()
-    node.visit(collector)
-    return collector.names

@@ -1,14 +1,18 @@
 """The facts about one file that rules share, computed once per file by the engine and handed to
-every rule as `self.facts` (as pyupgrade's plugins share one `State`); no module globals.
+every rule as `self.facts` (as pyupgrade's plugins share one `State`); no module globals. A codemod
+that reuses a rule's analysis makes its own `FileFacts` of the module it transforms.
 
 A fact collected from the engine's batched visit (the pipeline tasks) is fed during that visit when
 a rule declares it in `Rule.FACTS`; read without being declared, it is computed by a walk of its own.
+The others are computed when first read.
 """
 
 from __future__ import annotations
 
 import libcst as cst
 
+from hflint.analysis.devices import probe_flags
+from hflint.analysis.scopes import Analysis, analyse
 from hflint.analysis.task_collect import Collector
 from hflint.analysis.tasks import TaskAnalysis, analyze
 
@@ -16,12 +20,15 @@ TASKS = "tasks"
 
 
 class FileFacts:
-    """The shared facts of one parsed file."""
+    """The shared facts of one parsed file (and of its text, when the engine has it)."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, source: str = "") -> None:
         self.module = module
+        self.source = source
         self._task_collector: Collector | None = None
         self._tasks: TaskAnalysis | None = None
+        self._device_flags: frozenset[str] | None = None
+        self._scopes: tuple[Analysis | None] | None = None
 
     def task_collector(self) -> Collector:
         """The collector behind `tasks`, for the engine's visit to feed (before `tasks` is read)."""
@@ -36,3 +43,19 @@ class FileFacts:
             collector = self._task_collector
             self._tasks = analyze(self.module) if collector is None else TaskAnalysis(collector)
         return self._tasks
+
+    @property
+    def device_flags(self) -> frozenset[str]:
+        """Module-level names set from a device probe (`HAS_CUDA`), for the device rules."""
+        if self._device_flags is None:
+            self._device_flags = probe_flags(self.module)
+        return self._device_flags
+
+    @property
+    def scopes(self) -> Analysis | None:
+        """The file's scopes (`hflint.analysis.scopes`), None when CPython does not accept its
+        text (LibCST may) or there is no text to read."""
+        if self._scopes is None:
+            usable = self.source or not self.module.body
+            self._scopes = (analyse(self.source) if usable else None,)
+        return self._scopes[0]

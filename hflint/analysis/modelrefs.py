@@ -18,7 +18,7 @@ from functools import cache
 
 import libcst as cst
 
-from hflint.analysis.testclass import class_methods, find_test_class
+from hflint.analysis.testclass import class_methods, find_test_class, module_imports
 from hflint.catalog import Catalog, ModelEntry, normalize
 from hflint.naming import SIZE_WORDS, TEST_CLASS_PATTERN, expected_class_name, resolve_model_name
 
@@ -429,38 +429,17 @@ def transformers_aliases(module: cst.Module) -> set[str]:
     """Names `transformers` is bound to by `import transformers [as x]` at module level (including
     inside the usual `try:` import guards); always includes `transformers` itself."""
     aliases = {"transformers"}
-    pending: list[cst.CSTNode] = list(module.body)
-    while pending:
-        statement = pending.pop()
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Import):
-                    for alias in small.names:
-                        if (
-                            isinstance(alias.name, cst.Name)
-                            and alias.name.value == "transformers"
-                            and alias.asname is not None
-                            and isinstance(alias.asname.name, cst.Name)
-                        ):
-                            aliases.add(alias.asname.name.value)
-        elif isinstance(statement, (cst.Try, cst.If)):
-            pending.extend(_nested_statements(statement))
+    for small in module_imports(module):
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                if (
+                    isinstance(alias.name, cst.Name)
+                    and alias.name.value == "transformers"
+                    and alias.asname is not None
+                    and isinstance(alias.asname.name, cst.Name)
+                ):
+                    aliases.add(alias.asname.name.value)
     return aliases
-
-
-def _nested_statements(statement: cst.Try | cst.If) -> Iterator[cst.CSTNode]:
-    blocks: list[cst.BaseSuite] = [statement.body]
-    if isinstance(statement, cst.Try):
-        blocks.extend(handler.body for handler in statement.handlers)
-        if statement.orelse is not None:
-            blocks.append(statement.orelse.body)
-    elif isinstance(statement.orelse, cst.If):
-        yield statement.orelse  # an `elif`
-    elif isinstance(statement.orelse, cst.Else):
-        blocks.append(statement.orelse.body)
-    for block in blocks:
-        if isinstance(block, cst.IndentedBlock):
-            yield from block.body
 
 
 # --- checkpoints to suggest ----------------------------------------------------------------------

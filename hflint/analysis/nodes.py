@@ -1,4 +1,6 @@
-"""The CST helpers the analysis shares: a fast read-only walk, dotted names, string values.
+"""The CST helpers the analysis shares: one tree walker (a read-only generator of nodes, and a driver
+of `visit_<Node>`/`leave_<Node>` handlers), the statement lists of compound statements, dotted
+names, string values, assignment targets, parameters.
 
 `CSTNode.visit` rebuilds every node it passes (that is how transformers work), which costs about as
 much as parsing. Reading dataclass fields directly costs a fraction of that.
@@ -7,13 +9,13 @@ much as parsing. Reading dataclass fields directly costs a fraction of that.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 
 import libcst as cst
 
 # Fields that only hold whitespace, comments and punctuation. Skipping them roughly halves the walk;
-# they are walked after all when an enabled rule visits one of the node types they hold.
+# they are walked after all when a handler asks for one of the node types they hold.
 _TRIVIA_FIELDS = frozenset(
     {
         "leading_lines",
@@ -31,6 +33,26 @@ _TRIVIA_FIELDS = frozenset(
         "dot",
     }
 )
+# The node types those fields hold.
+_TRIVIA_TYPES = frozenset(
+    {
+        "Comment",
+        "EmptyLine",
+        "Newline",
+        "TrailingWhitespace",
+        "SimpleWhitespace",
+        "ParenthesizedWhitespace",
+        "LeftParen",
+        "RightParen",
+        "Comma",
+        "Semicolon",
+        "Colon",
+        "AssignEqual",
+        "Dot",
+    }
+)
+
+Handler = Callable[[cst.CSTNode], object]
 
 
 @cache
@@ -40,6 +62,17 @@ def child_fields(node_type: type[cst.CSTNode], with_trivia: bool) -> tuple[str, 
         for f in dataclasses.fields(node_type)
         if with_trivia or not (f.name in _TRIVIA_FIELDS or "whitespace" in f.name)
     )
+
+
+def _children(node: cst.CSTNode, with_trivia: bool) -> list[cst.CSTNode]:
+    children: list[cst.CSTNode] = []
+    for name in child_fields(type(node), with_trivia):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            children.append(value)
+        elif isinstance(value, (list, tuple)):
+            children.extend(child for child in value if isinstance(child, cst.CSTNode))
+    return children
 
 
 def iter_nodes(
@@ -57,14 +90,139 @@ def iter_nodes(
         yield current
         if prune is not None and current is not node and prune(current):
             continue
-        children: list[cst.CSTNode] = []
-        for name in child_fields(type(current), with_trivia):
-            value = getattr(current, name)
-            if isinstance(value, cst.CSTNode):
-                children.append(value)
-            elif isinstance(value, (list, tuple)):
-                children.extend(child for child in value if isinstance(child, cst.CSTNode))
-        stack.extend(reversed(children))
+        stack.extend(reversed(_children(current, with_trivia)))
+
+
+def walk(
+    node: cst.CSTNode,
+    visitors: Mapping[str, Sequence[Handler]],
+    leavers: Mapping[str, Sequence[Handler]],
+) -> None:
+    """Call the `visitors` of each node's type (by class name) on it before its descendants, and
+    its `leavers` after them, in source order. Trivia is walked only when a handler asks for it."""
+    with_trivia = any(node_type in _TRIVIA_TYPES for node_type in (*visitors, *leavers))
+    _walk(node, visitors, leavers, with_trivia)
+
+
+def _walk(
+    node: cst.CSTNode,
+    visitors: Mapping[str, Sequence[Handler]],
+    leavers: Mapping[str, Sequence[Handler]],
+    with_trivia: bool,
+) -> None:
+    node_type = type(node).__name__
+    for visit in visitors.get(node_type, ()):
+        visit(node)
+    for child in _children(node, with_trivia):
+        _walk(child, visitors, leavers, with_trivia)
+    for leave in leavers.get(node_type, ()):
+        leave(node)
+
+
+@cache
+def handled_types(handlers_type: type) -> tuple[tuple[str, bool, bool], ...]:
+    """(node type, has visit_, has leave_) for every node type a class has handlers for."""
+    names = {n.split("_", 1)[1] for n in dir(handlers_type) if n.startswith(("visit_", "leave_"))}
+    return tuple(
+        (name, hasattr(handlers_type, f"visit_{name}"), hasattr(handlers_type, f"leave_{name}"))
+        for name in sorted(names)
+    )
+
+
+def add_handlers(
+    visitors: dict[str, list[Handler]], leavers: dict[str, list[Handler]], handlers: object
+) -> None:
+    """Add an object's `visit_<Node>`/`leave_<Node>` methods to the tables `walk` takes."""
+    handlers_type: type = type(handlers)
+    for node_type, has_visit, has_leave in handled_types(handlers_type):
+        if has_visit:
+            visitors.setdefault(node_type, []).append(getattr(handlers, f"visit_{node_type}"))
+        if has_leave:
+            leavers.setdefault(node_type, []).append(getattr(handlers, f"leave_{node_type}"))
+
+
+def drive(handlers: object, node: cst.CSTNode) -> None:
+    """Run an object's `visit_<Node>`/`leave_<Node>` methods over a tree, as the linter's batched
+    visit runs a rule's: for codemods, which reuse a rule's analysis outside that visit."""
+    visitors: dict[str, list[Handler]] = {}
+    leavers: dict[str, list[Handler]] = {}
+    add_handlers(visitors, leavers, handlers)
+    walk(node, visitors, leavers)
+
+
+# ---------------------------------------------------------------------------------------------
+# Statements
+
+
+def clause_blocks(
+    statement: cst.CSTNode,
+) -> Iterator[tuple[cst.IndentedBlock | None, Sequence[cst.CSTNode]]]:
+    """The statement lists directly in a compound statement, in source order, each with the block
+    that holds it: the body, then the `case`s of a `match`, the `except` handlers, an `elif` (a
+    list of one `If`), the `else` and `finally` bodies. Cases, handlers and an `elif` are clauses
+    that hold statement lists of their own; they come with None, being no block themselves."""
+    body = getattr(statement, "body", None)
+    if isinstance(body, cst.IndentedBlock):
+        yield body, body.body
+    if isinstance(statement, cst.Match):
+        yield None, statement.cases
+    handlers = getattr(statement, "handlers", ())
+    if handlers:
+        yield None, handlers
+    orelse = getattr(statement, "orelse", None)
+    if isinstance(orelse, cst.If):
+        yield None, [orelse]
+    elif isinstance(orelse, cst.Else) and isinstance(orelse.body, cst.IndentedBlock):
+        yield orelse.body, orelse.body.body
+    final = getattr(statement, "finalbody", None)
+    if isinstance(final, cst.Finally) and isinstance(final.body, cst.IndentedBlock):
+        yield final.body, final.body.body
+
+
+def statement_lists(statement: cst.CSTNode) -> Iterator[Sequence[cst.CSTNode]]:
+    """Every statement list of a compound statement and of its clauses (`elif`, `except`, `case`),
+    in source order; not those of the statements nested in them."""
+    for block, statements in clause_blocks(statement):
+        if block is not None:
+            yield statements
+        else:
+            for clause in statements:
+                yield from statement_lists(clause)
+
+
+def module_statements(statements: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+    """The statements that run at module level, in source order: `statements` and those of their
+    blocks (`if`, `try`, `with`, loops, `match`: guarded imports, say), not of function or class
+    bodies."""
+    for statement in statements:
+        yield statement
+        if isinstance(statement, cst.BaseCompoundStatement) and not isinstance(
+            statement, (cst.FunctionDef, cst.ClassDef)
+        ):
+            for inner in statement_lists(statement):
+                yield from module_statements(inner)
+
+
+def target_elements(target: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
+    """What an assignment target assigns to, unpacked: `a, (self.b, *c)` -> `a`, `self.b`, `c`."""
+    if isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from target_elements(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from target_elements(target.value)
+    else:
+        yield target
+
+
+def target_names(target: cst.BaseExpression) -> Iterator[cst.Name]:
+    """The names an assignment target binds (`a`, `a, (b, *c)`); none for `x.attr` or `x[i]`."""
+    for element in target_elements(target):
+        if isinstance(element, cst.Name):
+            yield element
+
+
+# ---------------------------------------------------------------------------------------------
+# Expressions and functions
 
 
 def dotted_name(node: cst.CSTNode) -> str:
@@ -75,6 +233,16 @@ def dotted_name(node: cst.CSTNode) -> str:
         inner = dotted_name(node.value)
         return f"{inner}.{node.attr.value}" if inner else ""
     return ""
+
+
+def callee_name(call: cst.Call) -> str | None:
+    """The name a call calls: `f` for `f()` and `x.f()`; None for `f()()` and the like."""
+    func = call.func
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return None
 
 
 def string_value(node: cst.CSTNode | None) -> str | None:
@@ -93,3 +261,13 @@ def parameter_names(function: cst.FunctionDef) -> set[str]:
         if isinstance(star, cst.Param):
             names.add(star.name.value)
     return names
+
+
+def method_receiver(function: cst.FunctionDef) -> str | None:
+    """The instance parameter of a method (`self`), None for static and class methods."""
+    for decorator in function.decorators:
+        target = decorator.decorator
+        if isinstance(target, cst.Name) and target.value in ("staticmethod", "classmethod"):
+            return None
+    params = (*function.params.posonly_params, *function.params.params)
+    return params[0].name.value if params else None

@@ -20,12 +20,11 @@ import importlib
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import libcst as cst
 
-from hflint.analysis.nodes import iter_nodes
+from hflint.analysis.nodes import iter_nodes, target_names
 
 # Module attributes Python sets itself, class-body names it provides, and builtins that `site`
 # adds (absent under `python -S`) or that exist on other platforms.
@@ -85,9 +84,9 @@ class Analysis:
     module: Scope
 
 
-@lru_cache(maxsize=4)
 def analyse(source: str) -> Analysis | None:
-    """The file's scopes, or None when CPython does not accept the source (LibCST may)."""
+    """The file's scopes, or None when CPython does not accept the source (LibCST may). A per-file
+    fact: rules read it as `FileFacts.scopes`, computed once."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like
@@ -188,17 +187,6 @@ def _nonlocal_names(table: Any) -> Iterator[str]:
 # ---------------------------------------------------------------------------------------------
 # What a Name node is doing, from its parent.
 # ---------------------------------------------------------------------------------------------
-
-
-def target_names(target: cst.BaseExpression) -> Iterator[cst.Name]:
-    """The names an assignment target binds (`a`, `a, (b, *c)`); none for `x.attr` or `x[i]`."""
-    if isinstance(target, cst.Name):
-        yield target
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from target_names(element.value)
-    elif isinstance(target, cst.StarredElement):
-        yield from target_names(target.value)
 
 
 def _all_names(node: cst.CSTNode) -> Iterator[cst.Name]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from hflint.analysis.nodes import child_fields, dotted_name
+from hflint.analysis.nodes import Handler, dotted_name, walk
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,13 @@ class Collector:
         self._functions: list[cst.FunctionDef] = []
         self._classes: list[cst.ClassDef] = []
         self._scope = Placement()
+
+    def feed(self, visitors: dict[str, list[Handler]], leavers: dict[str, list[Handler]]) -> None:
+        """Add the collector's handlers to the tables of a walk (`hflint.analysis.nodes.walk`)."""
+        for node_type in self.ENTERS:
+            visitors.setdefault(node_type, []).append(self.enter)
+        for node_type in self.LEAVES:
+            leavers.setdefault(node_type, []).append(self.leave)
 
     def enter(self, node: cst.CSTNode) -> None:
         handler = _ENTER.get(type(node))
@@ -122,20 +129,8 @@ Collector.ENTERS = tuple(node_type.__name__ for node_type in _ENTER)
 def collect(module: cst.Module) -> Collector:
     """A collector fed by a walk of its own, outside the engine's visit (for fixes)."""
     collector = Collector(module)
-    stack: list[tuple[cst.CSTNode, bool]] = [(module, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            collector.leave(node)
-            continue
-        collector.enter(node)
-        stack.append((node, True))
-        children: list[cst.CSTNode] = []
-        for name in child_fields(type(node), False):
-            value = getattr(node, name)
-            if isinstance(value, (list, tuple)):
-                children.extend(child for child in value if isinstance(child, cst.CSTNode))
-            elif isinstance(value, cst.CSTNode):
-                children.append(value)
-        stack.extend((child, False) for child in reversed(children))
+    visitors: dict[str, list[Handler]] = {}
+    leavers: dict[str, list[Handler]] = {}
+    collector.feed(visitors, leavers)
+    walk(module, visitors, leavers)
     return collector

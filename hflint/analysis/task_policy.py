@@ -5,10 +5,10 @@ which task to prefer; policy over the facts of `hflint.analysis.tasks`.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from hflint import task_inputs as ti
-from hflint.analysis.tasks import PipelineCall, TaskAnalysis
+from hflint.analysis.tasks import PipelineCall, PipeUse, TaskAnalysis
 from hflint.catalog import Catalog, ModelEntry
 
 SUPPORTED = "supported"
@@ -40,6 +40,17 @@ def task_status(task: str, model: ModelEntry, catalog: Catalog) -> str:
     if canonical not in catalog.pipeline_tasks:
         return UNKNOWN
     return SUPPORTED if canonical in model.tasks else UNSUPPORTED
+
+
+def tasks_with_status(
+    analysis: TaskAnalysis, model: ModelEntry, catalog: Catalog, status: str
+) -> Iterator[tuple[PipelineCall, str]]:
+    """(call, task) for each task a pipeline call may build whose status (`task_status`) is
+    `status`."""
+    for call in analysis.calls:
+        for task in call.task.tasks:
+            if task_status(task, model, catalog) == status:
+                yield call, task
 
 
 def effective_task(task: str, catalog: Catalog) -> str | None:
@@ -79,6 +90,24 @@ def current_entry(call: PipelineCall, catalog: Catalog) -> ti.TaskInput | None:
     task = call.task.single
     effective = effective_task(task, catalog) if task is not None else None
     return ti.task_input(effective) if effective is not None else None
+
+
+def mismatched_inputs(
+    analysis: TaskAnalysis, catalog: Catalog
+) -> Iterator[tuple[PipelineCall, PipeUse, ti.TaskInput, str]]:
+    """Each pipeline use whose main input is, statically, of a kind its call's task does not take
+    (HF205): the call, the use, the task's entry in the input table and the input's kind."""
+    for call in analysis.calls:
+        entry = current_entry(call, catalog)
+        if entry is None or not entry.checked:
+            continue
+        for use in call.uses:
+            arg = use.input
+            if arg is None:
+                continue
+            kind, _ = analysis.input_kind(arg.value, use.scope)
+            if kind is not None and ti.mismatch(entry.modality, kind):
+                yield call, use, entry, kind
 
 
 def close_task(task: str, candidates: Iterable[str]) -> str | None:

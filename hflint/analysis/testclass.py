@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from hflint.analysis.nodes import dotted_name, iter_nodes
+from hflint.analysis.nodes import dotted_name, iter_nodes, module_statements, target_names
 from hflint.naming import TEST_CLASS_PATTERN
 
 # The parameters every test class's constructor must accept (the runners pass both).
@@ -45,6 +45,28 @@ def class_methods(class_def: cst.ClassDef) -> dict[str, cst.FunctionDef]:
     return {item.name.value: item for item in body if isinstance(item, cst.FunctionDef)}
 
 
+def in_file_bases(module: cst.Module, class_def: cst.ClassDef) -> tuple[list[cst.ClassDef], bool]:
+    """The class and its base classes defined in the module (nearest first), and whether some base
+    comes from elsewhere (an import), which makes what the class defines unknowable here."""
+    classes = {c.name.value: c for c in top_level_classes(module)}
+    found: list[cst.ClassDef] = []
+    unknown = False
+    pending = [class_def]
+    while pending:
+        current = pending.pop(0)
+        if current in found:
+            continue
+        found.append(current)
+        for base in current.bases:
+            if base.keyword is not None:
+                continue
+            if isinstance(base.value, cst.Name) and base.value.value in classes:
+                pending.append(classes[base.value.value])
+            elif not _is_name(base.value, "object"):
+                unknown = True
+    return found, unknown
+
+
 def resolved_method(
     module: cst.Module, class_def: cst.ClassDef, name: str
 ) -> cst.FunctionDef | bool | None:
@@ -53,23 +75,11 @@ def resolved_method(
     Returns False when the method is certainly absent, True when it may come from a base class
     defined elsewhere (an import), and the definition when it is found.
     """
-    classes = {c.name.value: c for c in top_level_classes(module)}
-    seen: set[str] = set()
-    pending = [class_def]
-    unknown_base = False
-    while pending:
-        current = pending.pop(0)
-        if current.name.value in seen:
-            continue
-        seen.add(current.name.value)
+    classes, unknown_base = in_file_bases(module, class_def)
+    for current in classes:
         method = class_methods(current).get(name)
         if method is not None:
             return method
-        for base in current.bases:
-            if isinstance(base.value, cst.Name) and base.value.value in classes:
-                pending.append(classes[base.value.value])
-            elif not (isinstance(base.value, cst.Name) and base.value.value == "object"):
-                unknown_base = True
     return unknown_base
 
 
@@ -110,39 +120,13 @@ def is_bare_main_call(statement: cst.CSTNode) -> bool:
 def module_level_names(module: cst.Module) -> set[str]:
     """Names bound at module level, including inside `if`/`try` blocks (guarded imports)."""
     names: set[str] = set()
-    _collect_bindings(module.body, names)
-    return names
-
-
-def _collect_bindings(statements: object, names: set[str]) -> None:
-    for statement in statements if isinstance(statements, (list, tuple)) else ():
+    for statement in module_statements(module.body):
         if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
             names.add(statement.name.value)
         elif isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 names.update(_small_statement_bindings(small))
-        elif isinstance(statement, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
-            for block in _blocks(statement):
-                _collect_bindings(block, names)
-
-
-def _blocks(statement: cst.CSTNode) -> Iterator[object]:
-    """The statement lists of a compound statement and of its else/except/finally parts."""
-    for child in [statement, *_suites(statement)]:
-        body = getattr(child, "body", None)
-        if isinstance(body, cst.IndentedBlock):
-            yield body.body
-
-
-def _suites(statement: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    orelse = getattr(statement, "orelse", None)
-    while orelse is not None:
-        yield orelse
-        orelse = getattr(orelse, "orelse", None) if isinstance(orelse, cst.If) else None
-    yield from getattr(statement, "handlers", ())
-    final = getattr(statement, "finalbody", None)
-    if final is not None:
-        yield final
+    return names
 
 
 def _small_statement_bindings(small: cst.BaseSmallStatement) -> Iterator[str]:
@@ -159,17 +143,41 @@ def _small_statement_bindings(small: cst.BaseSmallStatement) -> Iterator[str]:
                 yield bound.value
     elif isinstance(small, cst.Assign):
         for target in small.targets:
-            yield from _target_names(target.target)
+            yield from (name.value for name in target_names(target.target))
     elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
-        yield from _target_names(small.target)
+        yield from (name.value for name in target_names(small.target))
 
 
-def _target_names(target: cst.BaseExpression) -> Iterator[str]:
-    if isinstance(target, cst.Name):
-        yield target.value
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from _target_names(element.value)
+def module_imports(module: cst.Module) -> Iterator[cst.Import | cst.ImportFrom]:
+    """The import statements that run at module level, guarded ones included, in source order."""
+    for statement in module_statements(module.body):
+        if isinstance(statement, cst.SimpleStatementLine):
+            yield from (s for s in statement.body if isinstance(s, (cst.Import, cst.ImportFrom)))
+
+
+def module_aliases(module: cst.Module) -> dict[str, str]:
+    """Module (or `module.name` for `from` imports) -> how the file refers to it, for imports at
+    module level, guarded ones included (`import numpy as np` -> numpy: np); the first one wins."""
+    aliases: dict[str, str] = {}
+    for small in module_imports(module):
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                dotted = dotted_name(alias.name)
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    aliases.setdefault(dotted, alias.asname.name.value)
+                else:
+                    aliases.setdefault(dotted, dotted)
+        elif (
+            small.module is not None
+            and not small.relative
+            and not isinstance(small.names, cst.ImportStar)
+        ):
+            base = dotted_name(small.module)
+            for alias in small.names:
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(bound, cst.Name):
+                    aliases.setdefault(f"{base}.{dotted_name(alias.name)}", bound.value)
+    return aliases
 
 
 def exit_behaviour(function: cst.FunctionDef) -> tuple[bool, bool]:

@@ -9,7 +9,15 @@ from typing import Any
 import click
 
 from hflint.catalog import Catalog, ModelEntry, choose_catalog, snapshot_name, user_catalog_dir
-from hflint.command_support import EXIT_CLEAN, EXIT_DIAGNOSTICS, Failure, catalog, settings_for
+from hflint.command_support import (
+    EXIT_CLEAN,
+    EXIT_DIAGNOSTICS,
+    Failure,
+    catalog,
+    config_option,
+    format_option,
+    settings_for,
+)
 from hflint.naming import resolve_model_name
 from hflint.source import write_atomic
 
@@ -29,19 +37,8 @@ def catalog_group() -> None:
 
 @catalog_group.command("show")
 @click.argument("name")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="pyproject.toml with [tool.hflint.priorities].",
-)
-@click.option(
-    "--format",
-    "format_name",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@config_option("with [tool.hflint.priorities]")
+@format_option(["text", "json"])
 def catalog_show(name: str, format_name: str, config_path: Path | None) -> int:
     """Show the catalog entry a model name resolves to (any spelling: gpt-j, gpt_j, GPT-J, flan-t5;
     module names such as donut; variant suffixes such as bert_standardized)."""
@@ -107,12 +104,7 @@ def _record(chosen: Catalog, entry: ModelEntry, path: Path) -> dict[str, Any]:
     help="Where to write [default: catalog-dir of [tool.hflint], else $HFLINT_CATALOG_DIR, else "
     "~/.cache/hflint/catalogs].",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="pyproject.toml with [tool.hflint] catalog-dir.",
-)
+@config_option("with [tool.hflint] catalog-dir")
 def catalog_sync(check: bool, catalog_dir: Path | None, config_path: Path | None) -> int:
     """Derive the installed transformers' catalog and write it as `transformers-<version>.json`
     (needs `pip install hflint[exec]`). The installed package is never written to."""

@@ -16,8 +16,11 @@ from hflint.command_support import (
     Failure,
     catalog,
     codes,
+    config_option,
     emit,
     error,
+    format_option,
+    output_file_option,
     report_missing,
     settings_for,
     warn,
@@ -53,19 +56,8 @@ Examples:
     "--diff", is_flag=True, help="Print the fixes as unified diffs; write nothing. Exit 1 if any."
 )
 @click.option("--show-fixes", is_flag=True, help="List what --fix fixed, per file.")
-@click.option(
-    "--format",
-    "format_name",
-    type=click.Choice(output.format_names()),
-    default="text",
-    show_default=True,
-)
-@click.option(
-    "-o",
-    "--output-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the output here.",
-)
+@format_option(output.format_names())
+@output_file_option("Write the output here.")
 @click.option(
     "--statistics", is_flag=True, help="Count diagnostics per rule instead of listing them."
 )
@@ -82,12 +74,7 @@ Examples:
     multiple=True,
     help="Rule codes or prefixes to enable on top of the selection.",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="pyproject.toml to read [tool.hflint] from.",
-)
+@config_option("to read [tool.hflint] from")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .hflint_cache/.")
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes [default: all cores]."

@@ -12,7 +12,10 @@ from hflint.command_support import (
     EXIT_ERROR,
     Failure,
     catalog,
+    config_option,
     emit,
+    format_option,
+    output_file_option,
     report_missing,
     settings_for,
 )
@@ -28,30 +31,14 @@ Examples:
   hflint coverage --fail-under critical=100,high=90 fixed_tests/""",
 )
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option(
-    "--format",
-    "format_name",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option(["text", "markdown", "json"])
 @click.option(
     "--fail-under",
     default="",
     help="Exit 1 below these percentages: critical=100,high=90 (levels: critical, high, medium, all).",
 )
-@click.option(
-    "-o",
-    "--output-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report here.",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="pyproject.toml to read [tool.hflint] from.",
-)
+@output_file_option("Write the report here.")
+@config_option("to read [tool.hflint] from")
 def coverage_command(
     paths: tuple[str, ...],
     format_name: str,

@@ -13,6 +13,7 @@ from hflint.command_support import (
     EXIT_DIAGNOSTICS,
     Failure,
     catalog,
+    config_option,
     error,
     settings_for,
     warn,
@@ -68,12 +69,7 @@ Examples:
 )
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only: no list of files.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="pyproject.toml to read [tool.hflint] from.",
-)
+@config_option("to read [tool.hflint] from")
 def generate_command(
     names: tuple[str, ...],
     output_dir: Path,

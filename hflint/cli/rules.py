@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import click
 
-from hflint.command_support import EXIT_CLEAN, Failure
+from hflint.command_support import EXIT_CLEAN, Failure, format_option
 from hflint.diagnostics import RuleInfo
 from hflint.rule import canonical_selector, rule_infos
 
@@ -18,13 +18,7 @@ from hflint.rule import canonical_selector, rule_infos
     epilog="\b\nExamples:\n  hflint rules\n  hflint rules --format json\n"
     "  hflint rules --format markdown     (README's rule table)",
 )
-@click.option(
-    "--format",
-    "format_name",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-)
+@format_option(["text", "json", "markdown"])
 def list_rules(format_name: str) -> int:
     """List every rule: code, name, fix safety and summary."""
     infos = rule_infos()

@@ -23,8 +23,14 @@ from typing import cast
 
 import libcst as cst
 
-from hflint.analysis.nodes import child_fields, iter_nodes, parameter_names
-from hflint.analysis.scopes import BIND, SKIP, WALRUS, name_roles, target_names
+from hflint.analysis.nodes import (
+    clause_blocks,
+    drive,
+    iter_nodes,
+    parameter_names,
+    target_names,
+)
+from hflint.analysis.scopes import BIND, SKIP, WALRUS, name_roles
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _SCOPES = (cst.Lambda, cst.FunctionDef, cst.ClassDef, *_COMPREHENSIONS)
@@ -36,23 +42,33 @@ Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
 Step = tuple[cst.IndentedBlock | None, Sequence[cst.CSTNode], int]
 
 
-def iter_functions(
-    node: cst.CSTNode, prefix: tuple[str, ...] = ()
-) -> Iterator[tuple[str, cst.FunctionDef]]:
+class _Functions:
+    """`visit_`/`leave_` handlers that name every function by its qualified name."""
+
+    def __init__(self) -> None:
+        self.path: list[str] = []
+        self.found: list[tuple[str, cst.FunctionDef]] = []
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.path.append(node.name.value)
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        self.path.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.path.append(node.name.value)
+        self.found.append((".".join(self.path), node))
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.path.pop()
+
+
+def functions(node: cst.CSTNode) -> list[tuple[str, cst.FunctionDef]]:
     """Every function in `node` with its dotted qualified name (`TestBertModels.run_tests`), in
     the order the engine's visit meets them."""
-    for name in child_fields(type(node), False):
-        value = getattr(node, name)
-        children = value if isinstance(value, (list, tuple)) else [value]
-        for child in children:
-            if isinstance(child, cst.FunctionDef):
-                qualified = (*prefix, child.name.value)
-                yield ".".join(qualified), child
-                yield from iter_functions(child.body, qualified)
-            elif isinstance(child, cst.ClassDef):
-                yield from iter_functions(child.body, (*prefix, child.name.value))
-            elif isinstance(child, cst.CSTNode):
-                yield from iter_functions(child, prefix)
+    found = _Functions()
+    drive(found, node)
+    return found.found
 
 
 def _roles(parts: Iterable[cst.CSTNode | None]) -> tuple[set[str], set[str]]:
@@ -133,24 +149,8 @@ def _blocks(
     statement: cst.CSTNode,
 ) -> Iterator[tuple[cst.IndentedBlock | None, Sequence[cst.CSTNode]]]:
     """The statement lists nested in a statement of the same scope, in source order."""
-    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-        return
-    body = getattr(statement, "body", None)
-    if isinstance(body, cst.IndentedBlock):
-        yield body, body.body
-    if isinstance(statement, cst.Match):
-        yield None, statement.cases
-    handlers = getattr(statement, "handlers", ())
-    if handlers:
-        yield None, handlers
-    orelse = getattr(statement, "orelse", None)
-    if isinstance(orelse, cst.If):
-        yield None, [orelse]
-    elif isinstance(orelse, cst.Else) and isinstance(orelse.body, cst.IndentedBlock):
-        yield orelse.body, orelse.body.body
-    final = getattr(statement, "finalbody", None)
-    if isinstance(final, cst.Finally) and isinstance(final.body, cst.IndentedBlock):
-        yield final.body, final.body.body
+    if not isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+        yield from clause_blocks(statement)
 
 
 def _first(

@@ -1,9 +1,19 @@
-"""Where the HF401 fixes put the module-level statements they add (shared by their codemods).
+"""Where the fixes put the module-level statements they add: the one place that inserts imports and
+module definitions. Each placement starts from the end of the file's import block
+(`import_block_end`), for the kind of fix it serves:
 
-Imports join the file's top-level import block; definitions (`logger = ...`, guarded imports) go
-right after the imports, or after the file's guarded imports for an availability flag. Whatever is
-added goes before the first module-level statement that reads one of the names it defines, so a
-read executed at import time (a guarded import's `except` branch logging a warning) finds them.
+- `insert_module_statements` (the HF401 fixes, one import or definition written for the file):
+  imports join the file's top-level import block, sorted in when it is; definitions (`logger =
+  ...`, guarded imports) go right after the imports, or after the file's guarded imports for an
+  availability flag. Whatever is added goes before the first module-level statement that reads one
+  of the names it defines, so a read executed at import time (a guarded import's `except` branch
+  logging a warning) finds them.
+- `insert_support` (fixes that take a piece of a skeleton, with the module-level statements it
+  needs, as `support_for` finds them): the skeleton's imports after the file's last import, its
+  definitions before the file's first class, function or entry guard, in the skeleton's order and
+  layout.
+- `insert_imports_last` (the task fixes' new inputs): after the file's imports and guarded import
+  blocks, all of them, guarded like them when the caller guards its own.
 """
 
 from __future__ import annotations
@@ -12,11 +22,10 @@ import keyword
 from collections.abc import Iterable, Sequence
 
 import libcst as cst
-from libcst.codemod import SkipFile
 
 from hflint.analysis.nodes import iter_nodes
 from hflint.analysis.scopes import BIND, SKIP, name_roles
-from hflint.analysis.testclass import module_level_names
+from hflint.analysis.testclass import main_guards, module_level_names
 
 Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
 
@@ -29,6 +38,10 @@ def parse_statement(code: str) -> Statement:
 
 def check_dotted(name: str, what: str) -> None:
     """Refuse anything but `name` or `package.module`: the value becomes code."""
+    from libcst.codemod import (
+        SkipFile,
+    )  # on fixing only: rules import this module, and lint never loads libcst.codemod
+
     parts = name.split(".")
     if not all(part.isidentifier() and not keyword.iskeyword(part) for part in parts):
         raise SkipFile(f"{what} {name!r} is not a dotted Python name")
@@ -51,8 +64,9 @@ def is_guarded_import(statement: cst.CSTNode) -> bool:
     return False
 
 
-def _header_end(body: Sequence[cst.CSTNode]) -> int:
-    """After the docstring, if any."""
+def docstring_end(body: Sequence[cst.CSTNode]) -> int:
+    """Where the code of a module's, class's or function's statements starts: after the
+    docstring, if any (1), else at once (0)."""
     if body and isinstance(body[0], cst.SimpleStatementLine):
         first = body[0].body[0]
         if isinstance(first, cst.Expr) and isinstance(
@@ -60,6 +74,15 @@ def _header_end(body: Sequence[cst.CSTNode]) -> int:
         ):
             return 1
     return 0
+
+
+def import_block_end(body: Sequence[cst.CSTNode], *, guarded: bool = False) -> int:
+    """The index after the last import statement of `body` (or guarded import block, with
+    `guarded`); after the docstring when there is none."""
+    return max(
+        (i + 1 for i, s in enumerate(body) if is_import(s) or (guarded and is_guarded_import(s))),
+        default=docstring_end(body),
+    )
 
 
 def _first_definition(body: Sequence[cst.CSTNode]) -> int:
@@ -133,17 +156,11 @@ def insert_module_statements(
     body: list[Statement] = list(module.body)
     new_imports = [s.with_changes(leading_lines=[]) for s in imports]
     new_definitions = [s.with_changes(leading_lines=[cst.EmptyLine()]) for s in definitions]
-    code_starts = _first_definition(body)
-    import_at = max(
-        (i + 1 for i, s in enumerate(body[:code_starts]) if is_import(s)),
-        default=_header_end(body),
-    )
-    define_at = import_at
+    before_code = body[: _first_definition(body)]
+    import_at = import_block_end(before_code)
+    define_at = import_block_end(before_code, guarded=after_guarded_imports)
     if len(new_imports) == 1:
         import_at = _sorted_position(body[:import_at], new_imports[0], import_at)
-    if after_guarded_imports:
-        guarded = [i + 1 for i, s in enumerate(body[:code_starts]) if is_guarded_import(s)]
-        define_at = max([define_at, *guarded])
     first_read = _first_read(body, set(defines))
     import_at = min(import_at, first_read)
     define_at = min(define_at, first_read)
@@ -154,6 +171,8 @@ def insert_module_statements(
             default=0,
         )
         if bound_at > first_read:
+            from libcst.codemod import SkipFile  # on fixing only, as in `check_dotted`
+
             raise SkipFile("the module reads the name before what its definition needs exists")
         define_at = max(define_at, bound_at)
     if new_imports and import_at < len(body) and is_import(body[import_at]):
@@ -169,3 +188,116 @@ def insert_module_statements(
     body[define_at:define_at] = new_definitions
     body[import_at:import_at] = new_imports
     return module.with_changes(body=body)
+
+
+def insert_imports_last(module: cst.Module, statements: Sequence[Statement]) -> cst.Module:
+    """Add import statements (plain, or guarded blocks set apart by a blank line) after the
+    module's last import or guarded import block. Plain ones after a guarded block are set apart
+    from it, and the first imports of a file from the code that follows them."""
+    body: list[Statement] = list(module.body)
+    added = list(statements)
+    position = import_block_end(body, guarded=True)
+    if added and is_import(added[0]) and position and isinstance(body[position - 1], cst.Try):
+        added[0] = added[0].with_changes(leading_lines=[cst.EmptyLine()])
+    following = body[position] if position < len(body) else None
+    if following is not None and not is_import(following) and not following.leading_lines:
+        body[position] = following.with_changes(leading_lines=[cst.EmptyLine()])
+    body[position:position] = added
+    return module.with_changes(body=body)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pieces of another module (a skeleton) and what they need
+
+
+def definition(source: cst.Module, name: str) -> Statement:
+    """The module-level statement of `source` that binds `name`."""
+    for statement in source.body:
+        if name in _bound_names(statement):
+            return statement
+    raise KeyError(f"the skeleton defines no {name!r}")
+
+
+def support_for(
+    source: cst.Module, pieces: Sequence[cst.CSTNode], target: cst.Module
+) -> list[Statement]:
+    """Module-level statements of `source` that `pieces` need (transitively) and `target` lacks."""
+    defined = module_level_names(target)
+    for piece in pieces:
+        if isinstance(piece, (cst.FunctionDef, cst.ClassDef)):
+            defined.add(piece.name.value)
+    needed: list[Statement] = []
+    pending = list(pieces)
+    while pending:
+        piece = pending.pop()
+        for name in sorted(_used_names(piece)):
+            if name in defined:
+                continue
+            try:
+                statement = definition(source, name)
+            except KeyError:
+                continue  # a local, a parameter or a builtin
+            if statement not in needed:
+                needed.append(statement)
+                defined.update(_bound_names(statement))
+                pending.append(statement)
+    return needed
+
+
+def insert_support(module: cst.Module, support: Iterable[Statement]) -> cst.Module:
+    """Put imports after the module's last top-level import and definitions before its first class,
+    function or entry guard, keeping the order and layout they had where they come from."""
+    # Imports join the file's import block as it is laid out, without the skeleton's blank lines.
+    imports = [s.with_changes(leading_lines=[]) for s in support if is_import(s)]
+    others = [s for s in support if not is_import(s)]
+    body = list(module.body)
+    after_imports = import_block_end(body)
+    body[after_imports:after_imports] = imports
+    guards = list(main_guards(module))
+    first_definition = next(
+        (
+            i
+            for i, s in enumerate(body)
+            if i >= after_imports + len(imports)
+            and (isinstance(s, (cst.ClassDef, cst.FunctionDef)) or s in guards)
+        ),
+        len(body),
+    )
+    body[first_definition:first_definition] = others
+    return module.with_changes(body=body)
+
+
+def insert_before_entry(
+    module: cst.Module, statements: Sequence[Statement], *, before: str
+) -> cst.Module:
+    """Insert statements before the top-level function `before` (often `main`), else before the
+    entry guard, else at the end."""
+    body = list(module.body)
+    guards = list(main_guards(module))
+    position = next(
+        (
+            i
+            for i, s in enumerate(body)
+            if isinstance(s, cst.FunctionDef) and s.name.value == before
+        ),
+        next((i for i, s in enumerate(body) if s in guards), len(body)),
+    )
+    body[position:position] = statements
+    return module.with_changes(body=body)
+
+
+def _bound_names(statement: Statement) -> set[str]:
+    return module_level_names(cst.Module(body=[statement]))
+
+
+def _used_names(node: cst.CSTNode) -> set[str]:
+    """The names `node` reads or binds; of `x.attr`, only `x` (an attribute is no name the module
+    must provide)."""
+    attributes: set[int] = set()
+    names: set[str] = set()
+    for child in iter_nodes(node):
+        if isinstance(child, cst.Attribute):
+            attributes.add(id(child.attr))
+        elif isinstance(child, cst.Name) and id(child) not in attributes:
+            names.add(child.value)
+    return names

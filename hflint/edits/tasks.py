@@ -1,17 +1,33 @@
-"""Planning a task fix: what a pipeline use needs to fit a new task (input, keywords), whether the
-move changes what the pipeline is fed, and the literals and inputs the codemods write.
+"""Task edits (HF201-HF205): what a pipeline use needs to fit a new task (input, keywords), whether
+the move changes what the pipeline is fed, and `TaskEditor`, which plans the edits on a module (a
+task literal, a task argument, the arguments of a call feeding the pipeline) keyed by the original
+nodes they replace, for a codemod to apply as LibCST leaves those nodes. Nothing else in the file
+changes, apart from an import the new inputs need. Inputs come from `hflint.task_inputs`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import libcst as cst
 
 from hflint import task_inputs as ti
 from hflint.analysis.task_policy import current_entry
 from hflint.analysis.tasks import PipelineCall, PipeUse, TaskAnalysis, TaskLiteral
+from hflint.analysis.testclass import module_aliases, module_level_names
 from hflint.catalog import Catalog
+from hflint.edits.module_statements import (
+    Statement,
+    insert_imports_last,
+    is_guarded_import,
+    parse_statement,
+)
+
+NodeT = TypeVar("NodeT", bound=cst.CSTNode)
+Edit = Callable[[cst.CSTNode], cst.CSTNode]
+_NO_SPACE = cst.SimpleWhitespace("")
 
 
 @dataclass(frozen=True)
@@ -102,3 +118,138 @@ def reusable_attribute(analysis: TaskAnalysis, use: PipeUse, entry: ti.TaskInput
 def can_build_input(call: PipelineCall, entry: ti.TaskInput) -> bool:
     """Whether the table's canonical input for `entry` can be written for `call`'s uses."""
     return bool(entry.args) and (ti.PIPE not in entry.args[0] or call.binding is not None)
+
+
+class TaskEditor:
+    """Edits planned on one module, keyed by the original node each replaces."""
+
+    def __init__(self, module: cst.Module, analysis: TaskAnalysis) -> None:
+        self.module = module
+        self.analysis = analysis
+        self._edits: dict[cst.CSTNode, list[Edit]] = {}
+        # Import statement -> the name it binds.
+        self._imports: dict[str, str] = {}
+        self._aliases = module_aliases(module)
+        self._bound = module_level_names(module)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self._edits)
+
+    def set_literal(self, literal: TaskLiteral, value: str) -> None:
+        """Replace a string literal (a task) with `value`, in the same quotes."""
+        replacement = literal_like(literal, value)
+        self._edits.setdefault(literal, []).append(lambda _updated: replacement)
+
+    def set_task(self, call: PipelineCall, value: str) -> None:
+        """Write the task `value` at the call: as the task argument's value, or as a new first
+        argument."""
+        if call.task_arg is not None:
+            original = call.task_arg.value
+            replacement = literal_like(
+                original if isinstance(original, cst.SimpleString) else cst.SimpleString('""'),
+                value,
+            )
+            self._edits.setdefault(original, []).append(lambda _updated: replacement)
+            return
+        argument = cst.Arg(cst.SimpleString(f'"{value}"'))
+
+        def prepend(updated: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(updated, cst.Call)
+            return updated.with_changes(args=[argument, *updated.args])
+
+        self._edits.setdefault(call.node, []).append(prepend)
+
+    def adapt_uses(
+        self, call: PipelineCall, entry: ti.TaskInput, previous: ti.TaskInput | None
+    ) -> None:
+        """Make every use of the call's pipeline fit the task `entry` describes."""
+        for use in call.uses:
+            plan = plan_use(self.analysis, use, entry, previous)
+            if plan.changes:
+                self.edit_use(call, use, entry, plan)
+
+    def edit_use(
+        self, call: PipelineCall, use: PipeUse, entry: ti.TaskInput, plan: UsePlan
+    ) -> None:
+        new_input = self.new_input(call, use, entry) if plan.replace_input else None
+        original_args = list(use.node.args)
+        arg = use.input
+        index = next((i for i, a in enumerate(original_args) if a is arg), None)
+        keywords = dict(entry.keywords)
+        added = [
+            cst.Arg(
+                cst.parse_expression(keywords[name]),
+                keyword=cst.Name(name),
+                equal=cst.AssignEqual(whitespace_before=_NO_SPACE, whitespace_after=_NO_SPACE),
+            )
+            for name in plan.add
+            if name in keywords
+        ]
+        last_comma = original_args[-1].comma if original_args else cst.MaybeSentinel.DEFAULT
+        if new_input is None and not plan.drop and not added:
+            return
+
+        def edit(updated: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(updated, cst.Call)
+            args = list(updated.args)
+            if new_input is not None:
+                if index is None:
+                    args.insert(0, cst.Arg(new_input))
+                else:
+                    args[index] = args[index].with_changes(value=new_input)
+            args = [a for a in args if a.keyword is None or a.keyword.value not in plan.drop]
+            if args and args[-1].comma != last_comma:
+                args[-1] = args[-1].with_changes(comma=last_comma)
+            return updated.with_changes(args=[*args, *added])
+
+        self._edits.setdefault(use.node, []).append(edit)
+
+    def new_input(
+        self, call: PipelineCall, use: PipeUse, entry: ti.TaskInput
+    ) -> cst.BaseExpression | None:
+        """An attribute of the class holding a fitting input, else the table's canonical one."""
+        attribute = reusable_attribute(self.analysis, use, entry)
+        if attribute is not None:
+            return cst.Attribute(cst.Name("self"), cst.Name(attribute))
+        if not can_build_input(call, entry):
+            return None
+        source = entry.args[0]
+        names = {name: self._name_for(name) for name in ti.names_used([source])}
+        return ti.build_expression(source, pipe=call.binding, names=names)
+
+    def _name_for(self, name: str) -> str:
+        """How the file can refer to the module an input uses (importing it when it cannot)."""
+        statement, module = ti.IMPORTS[name]
+        alias = self._aliases.get(module)
+        if alias is not None:
+            return alias
+        if name not in self._bound:
+            self._imports[statement] = name
+            self._bound.add(name)
+            self._aliases[module] = name
+            return name
+        self._imports[f"import {module}"] = module.split(".")[0]
+        self._aliases[module] = module
+        return module
+
+    def apply(self, original: cst.CSTNode, updated: NodeT) -> NodeT:
+        result: cst.CSTNode = updated
+        for edit in self._edits.get(original, ()):
+            result = edit(result)
+        return result  # type: ignore[return-value]
+
+    def finish(self, module: cst.Module) -> cst.Module:
+        """Add the imports the new inputs need after the file's own, guarded like them when the
+        file guards its optional imports (`try: ... except ImportError: x = MagicMock()`)."""
+        if not self._imports:
+            return module
+        guarded = "MagicMock" in self._bound and any(is_guarded_import(s) for s in module.body)
+        added: list[Statement] = []
+        for statement, bound in self._imports.items():
+            if guarded:
+                source = f"try:\n    {statement}\nexcept ImportError:\n    {bound} = MagicMock()\n"
+                added.append(parse_statement(source).with_changes(leading_lines=[cst.EmptyLine()]))
+            else:
+                added.append(parse_statement(statement))
+        return insert_imports_last(module, added)

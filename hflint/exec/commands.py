@@ -26,8 +26,11 @@ from hflint.command_support import (
     EXIT_ERROR,
     Failure,
     catalog,
+    config_option,
     emit,
     error,
+    format_option,
+    output_file_option,
     settings_for,
     warn,
 )
@@ -99,20 +102,9 @@ Examples:
   hflint hardware --format json
   hflint hardware --device cuda:1     (does it exist here, and what would exec use on it?)""",
 )
-@click.option(
-    "--format",
-    "format_name",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option(["text", "json"])
 @click.option("--device", help=f"Check a device and show its settings: {DEVICE_CHOICES}.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="pyproject.toml with [tool.hflint.exec].",
-)
+@config_option("with [tool.hflint.exec]")
 def hardware_command(format_name: str, device: str | None, config_path: Path | None) -> int:
     """What `hflint exec` can run on here: CPU, CUDA, ROCm, MPS and XPU devices, torch's version."""
     table = exec_table(settings_for(config_path))
@@ -191,22 +183,9 @@ Examples:
     is_flag=True,
     help="Run files even when the structure, task or device rules (HF0-HF3) find problems.",
 )
-@click.option(
-    "--format",
-    "format_name",
-    type=click.Choice(rec.FORMATS),
-    default="text",
-    show_default=True,
-)
-@click.option(
-    "-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write here."
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="pyproject.toml to read [tool.hflint] from.",
-)
+@format_option(rec.FORMATS)
+@output_file_option("Write here.")
+@config_option("to read [tool.hflint] from")
 @click.option("--no-cache", is_flag=True, help="Lint without .hflint_cache/.")
 @click.option(
     "--backend",
