@@ -192,7 +192,7 @@ def lint_text(
 
 
 def _visit(module: cst.Module, rules: Sequence[type[Rule]], context: RuleContext) -> list[Report]:
-    facts = FileFacts(module)
+    facts = FileFacts(module, context.expected_class)
     instances = [rule(context, facts) for rule in rules]
     visitors: dict[str, list[Callable[[cst.CSTNode], object]]] = defaultdict(list)
     leavers: dict[str, list[Callable[[cst.CSTNode], object]]] = defaultdict(list)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from hflint.analysis.styles import TestStyle, detect_style
 from hflint.analysis.task_collect import Collector
 from hflint.analysis.tasks import TaskAnalysis, analyze
 
@@ -18,10 +19,12 @@ TASKS = "tasks"
 class FileFacts:
     """The shared facts of one parsed file."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, expected_class: str | None = None) -> None:
         self.module = module
+        self.expected_class = expected_class  # the rule context's, for the facts that need it
         self._task_collector: Collector | None = None
         self._tasks: TaskAnalysis | None = None
+        self._style: TestStyle | None = None
 
     def task_collector(self) -> Collector:
         """The collector behind `tasks`, for the engine's visit to feed (before `tasks` is read)."""
@@ -36,3 +39,10 @@ class FileFacts:
             collector = self._task_collector
             self._tasks = analyze(self.module) if collector is None else TaskAnalysis(collector)
         return self._tasks
+
+    @property
+    def style(self) -> TestStyle:
+        """How the file's tests are run: script, unittest or pytest (`hflint.analysis.styles`)."""
+        if self._style is None:
+            self._style = detect_style(self.module, self.expected_class)
+        return self._style

@@ -110,20 +110,27 @@ def is_bare_main_call(statement: cst.CSTNode) -> bool:
 def module_level_names(module: cst.Module) -> set[str]:
     """Names bound at module level, including inside `if`/`try` blocks (guarded imports)."""
     names: set[str] = set()
-    _collect_bindings(module.body, names)
-    return names
-
-
-def _collect_bindings(statements: object, names: set[str]) -> None:
-    for statement in statements if isinstance(statements, (list, tuple)) else ():
+    for statement in module_level_statements(module):
         if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
             names.add(statement.name.value)
         elif isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 names.update(_small_statement_bindings(small))
-        elif isinstance(statement, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
+    return names
+
+
+def module_level_statements(module: cst.Module) -> Iterator[cst.CSTNode]:
+    """The statements run at import time: the module's, and those inside its `if`/`try`/`with`
+    and loop blocks (a fallback class defined in an `except ImportError:`), in source order."""
+    yield from _statements_in(module.body)
+
+
+def _statements_in(statements: object) -> Iterator[cst.CSTNode]:
+    for statement in statements if isinstance(statements, (list, tuple)) else ():
+        yield statement
+        if isinstance(statement, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
             for block in _blocks(statement):
-                _collect_bindings(block, names)
+                yield from _statements_in(block)
 
 
 def _blocks(statement: cst.CSTNode) -> Iterator[object]:
