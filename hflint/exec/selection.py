@@ -20,6 +20,7 @@ import libcst as cst
 
 from hflint.analysis import tasks
 from hflint.analysis.modelrefs import default_ids
+from hflint.analysis.styles import SCRIPT, TestStyle, detect_style
 from hflint.analysis.testclass import find_test_class
 from hflint.catalog import Catalog
 from hflint.discovery import relative_path
@@ -126,6 +127,7 @@ class Plan:
     task_origin: str | None  # "pipeline call", "registry", "self.task", "catalog default"
     class_name: str | None
     hub_id: str | None  # the file's own default checkpoint
+    style: TestStyle = SCRIPT  # how its tests run: script, unittest, pytest
 
 
 def plan(file: Path, catalog: Catalog) -> Plan:
@@ -133,6 +135,7 @@ def plan(file: Path, catalog: Catalog) -> Plan:
     entry = catalog.resolve(model_name) if model_name else None
     expected = expected_class_name(model_name) if model_name else None
     task = origin = class_name = hub_id = None
+    style = SCRIPT
     try:
         module = cst.parse_module(file.read_bytes())
     except (OSError, cst.ParserSyntaxError):
@@ -143,6 +146,7 @@ def plan(file: Path, catalog: Catalog) -> Plan:
         ids = default_ids(module, class_name)
         hub_id = ids[0].value if ids else None
         task, origin = _file_task(module, catalog)
+        style = detect_style(module, expected)
     if task is None and entry is not None and entry.default_task is not None:
         task, origin = entry.default_task, "catalog default"
     return Plan(
@@ -153,6 +157,7 @@ def plan(file: Path, catalog: Catalog) -> Plan:
         task_origin=origin,
         class_name=class_name or expected,
         hub_id=hub_id,
+        style=style,
     )
 
 
