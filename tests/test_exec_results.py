@@ -5,6 +5,8 @@ Pure Python (test_exec_run.py runs one file of each shape in the real child)."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -209,3 +211,30 @@ def test_verdict_of_tests() -> None:
     found = verdict(many)
     assert found.reason == "8 of 8 failed (t0, t1, t2, t3, t4, t5, and 2 more): e0"
     assert found.error is not None and found.error.splitlines()[-1] == "t7: e7"
+
+
+def readme_shapes() -> list[tuple[str, str, str]]:
+    """(shape, example, tests read) of each row of README's "The result shapes exec reads"."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The result shapes exec reads", 1)[1].split("\n#", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "`" in line]
+    found = []
+    for row in rows:
+        shape, example, tests = (cell.strip() for cell in row.strip("|").split(" | "))
+        found.append((shape, example.strip("`"), tests))
+    return found
+
+
+@pytest.mark.parametrize(("shape", "example", "tests"), readme_shapes())
+def test_readme_table_of_shapes(shape: str, example: str, tests: str) -> None:
+    found = evaluate(ast.literal_eval(example))
+    if tests.startswith("none:"):
+        assert found.status == "error" and found.reason is not None
+        assert tests.split("`")[-2] in found.reason
+    else:
+        read = ", ".join(f"{name}: {case.status}" for name, case in found.tests.items())
+        assert read == tests, shape
+
+
+def test_the_readme_table_has_every_shape() -> None:
+    assert len(readme_shapes()) == 7
