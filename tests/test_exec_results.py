@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from hflint.exec.protocol import CaseOutcome
-from hflint.exec.results import describe, evaluate, verdict
+from hflint.exec.results import describe, error_line, evaluate, verdict
 
 pytestmark = pytest.mark.exec
 
@@ -238,3 +238,45 @@ def test_readme_table_of_shapes(shape: str, example: str, tests: str) -> None:
 
 def test_the_readme_table_has_every_shape() -> None:
     assert len(readme_shapes()) == 7
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (
+            'Traceback (most recent call last):\n  File "t.py", line 3, in test\n    assert n == 3, '
+            '"wrong shape"\nAssertionError: wrong shape\nassert 14 == 3\n +  where 14 = len(x)\n',
+            "AssertionError: wrong shape",
+        ),
+        (
+            "Traceback (most recent call last):\n  File \"a.py\", line 1, in f\nKeyError: 'a'\n\n"
+            "During handling of the above exception, another exception occurred:\n\n"
+            'Traceback (most recent call last):\n  File "a.py", line 3, in f\n'
+            "OSError: offline\n",
+            "OSError: offline",
+        ),
+        (
+            "self = <T>\n\n>   assert x\nE   AssertionError: no\nE   assert False\n",
+            "AssertionError: no",
+        ),
+        ("size mismatch\nmore", "size mismatch"),
+    ],
+)
+def test_the_error_line_of_a_failure(text: str, line: str) -> None:
+    assert error_line(text) == line
+
+
+def test_long_messages_keep_their_first_line_and_their_end() -> None:
+    frame = '  File "conftest.py", line 3, in model\n    return load()\n'
+    message = (
+        "error in setup:\nTraceback (most recent call last):\n"
+        + frame * 200
+        + "RuntimeError: fixture broke"
+    )
+    found = verdict({"t": CaseOutcome("failed", message)})
+    kept = found.tests["t"].message
+    assert kept is not None and len(kept) <= 2000
+    assert kept.startswith("error in setup:\n...\n") and kept.endswith(
+        "RuntimeError: fixture broke"
+    )
+    assert found.reason == "1 of 1 failed (t): RuntimeError: fixture broke"

@@ -275,7 +275,7 @@ def styled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return document
 
 
-def tests_of(record: dict[str, Any]) -> dict[str, str]:
+def outcomes_of(record: dict[str, Any]) -> dict[str, str]:
     return {name: test["status"] for name, test in record["tests"].items()}
 
 
@@ -294,19 +294,19 @@ def test_every_style_runs_and_is_one_record(styled: dict[str, Any]) -> None:
 def test_result_shapes_are_read_in_the_child(styled: dict[str, Any]) -> None:
     files = styled["by_file"]
     bart = files["test_hf_bart.py"]
-    assert (bart["status"], tests_of(bart)) == (
+    assert (bart["status"], outcomes_of(bart)) == (
         "failed",
         {"pipeline": "passed", "from_pretrained": "failed"},
     )
     assert bart["reason"] == "1 of 2 failed (from_pretrained): size mismatch"
     assert bart["load_seconds"] == 0.5
     t5 = files["test_hf_t5.py"]
-    assert (t5["status"], tests_of(t5)) == (
+    assert (t5["status"], outcomes_of(t5)) == (
         "passed",
         {"pipeline": "passed", "from_pretrained": "passed"},
     )
     gpt2 = files["test_hf_gpt2.py"]
-    assert tests_of(gpt2) == {"pipeline_cpu": "passed", "from_pretrained_cpu": "failed"}
+    assert outcomes_of(gpt2) == {"pipeline_cpu": "passed", "from_pretrained_cpu": "failed"}
     assert gpt2["tests"]["from_pretrained_cpu"]["message"] == "CUDA error"
     vit = files["test_hf_vit.py"]
     assert (vit["status"], vit["reason"]) == ("passed", "1 of 3 skipped (openvino_handler)")
@@ -320,7 +320,7 @@ def test_result_shapes_are_read_in_the_child(styled: dict[str, Any]) -> None:
 
 def test_unittest_files_run_through_unittest(styled: dict[str, Any]) -> None:
     roberta = styled["by_file"]["test_hf_roberta.py"]
-    assert tests_of(roberta) == {
+    assert outcomes_of(roberta) == {
         "TestRoberta.test_fails": "failed",
         "TestRoberta.test_on_gpu": "skipped",
         "TestRoberta.test_passes": "passed",
@@ -334,7 +334,7 @@ def test_unittest_files_run_through_unittest(styled: dict[str, Any]) -> None:
     assert roberta["import_seconds"] is not None and roberta["model_id"] is None
     # The suite's fallback TestCase base, and a class that cannot take model_id=...
     llama = styled["by_file"]["test_hf_llama.py"]
-    assert (llama["status"], tests_of(llama)) == (
+    assert (llama["status"], outcomes_of(llama)) == (
         "passed",
         {"TestLlamaModels.test_model_id": "passed"},
     )
@@ -342,7 +342,7 @@ def test_unittest_files_run_through_unittest(styled: dict[str, Any]) -> None:
 
 def test_pytest_files_run_through_pytest(styled: dict[str, Any]) -> None:
     albert = styled["by_file"]["test_hf_albert.py"]
-    assert tests_of(albert) == {
+    assert outcomes_of(albert) == {
         "TestModelLoading::test_loads": "passed",
         # The conftest beside the file applies; the one above the suite, its pytest.ini and
         # PYTEST_ADDOPTS do not.

@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 
 from hflint.analysis.styles import SCRIPT
 from hflint.exec.protocol import ERROR, SKIPPED, Job, Outcome
-from hflint.exec.results import TEXT_LIMIT, one_line
+from hflint.exec.results import clip, one_line
 from hflint.exec.runners import RUNNERS, Progress
 
 # The child exits with this when hflint itself failed in it (never a test file's own status).
@@ -222,8 +222,7 @@ def _force_dtype(name: str) -> None:
 
 
 def _trace() -> str:
-    text = traceback.format_exc()
-    return text if len(text) <= TEXT_LIMIT else "...\n" + text[-TEXT_LIMIT:]
+    return clip(traceback.format_exc())
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -24,7 +24,8 @@ from dataclasses import dataclass, replace
 
 from hflint.exec.protocol import ERROR, FAILED, PASSED, SKIPPED, CaseOutcome, Outcome
 
-TEXT_LIMIT = 8000  # characters of one error or traceback kept in a record
+TEXT_LIMIT = 8000  # characters of a file's error or traceback kept in its record
+CASE_TEXT_LIMIT = 2000  # characters of one test's error or traceback
 
 # Where a dict of tests may be nested, in the order they are looked for; without any of them the
 # returned dict itself holds the tests.
@@ -148,7 +149,7 @@ def _entry_tests(name: str, entry: Mapping[object, object]) -> dict[str, _Read]:
         return {name: _read(entry, "", status)}
     error = entry.get("error")
     if isinstance(error, str) and error:  # no success marker, but it says what went wrong
-        return {name: _Read(CaseOutcome(FAILED, _clip(error)))}
+        return {name: _Read(CaseOutcome(FAILED, clip(error)))}
     return {}
 
 
@@ -177,7 +178,7 @@ def _failure_message(get: Callable[[str], object]) -> str | None:
     for key in ("error", "error_message", "exception", "error_type"):
         value = get(key)
         if value not in (None, "", "none", "None"):
-            return _clip(str(value))
+            return clip(str(value))
     return None
 
 
@@ -197,10 +198,10 @@ def _case_from_string(text: str, failure: str | None = None) -> CaseOutcome:
         return CaseOutcome(PASSED)
     if status == SKIPPED:
         why = "ran on mock objects, not the model" if _MOCK.search(text) else None
-        return CaseOutcome(SKIPPED, f"{why}: {text!r}" if why else _clip(text))
+        return CaseOutcome(SKIPPED, f"{why}: {text!r}" if why else clip(text))
     if status == FAILED:
-        return CaseOutcome(FAILED, failure or _clip(text))
-    return CaseOutcome(FAILED, failure or f"status {_clip(text)!r} is not a success")
+        return CaseOutcome(FAILED, failure or clip(text))
+    return CaseOutcome(FAILED, failure or f"status {clip(text)!r} is not a success")
 
 
 def _number(value: object) -> float | None:
@@ -214,19 +215,24 @@ def verdict(tests: Mapping[str, CaseOutcome]) -> Outcome:
     skipped = [name for name, case in tests.items() if case.status == SKIPPED]
     if not tests:
         return Outcome(status=ERROR, reason="no tests were found")
+    first = error_line(tests[failing[0]].message or "failed") if failing else ""
+    tests = {
+        name: replace(case, message=clip(case.message, CASE_TEXT_LIMIT)) if case.message else case
+        for name, case in tests.items()
+    }
     if failing:
-        first = error_line(tests[failing[0]].message or "failed")
+        errors = "\n".join(f"{name}: {tests[name].message or 'failed'}" for name in failing)
         return Outcome(
             status=FAILED,
             reason=f"{len(failing)} of {len(tests)} failed ({_names(failing)}): {first}",
-            error="\n".join(f"{name}: {tests[name].message or 'failed'}" for name in failing),
-            tests=dict(tests),
+            error=errors if len(errors) <= TEXT_LIMIT else errors[:TEXT_LIMIT] + "\n...",
+            tests=tests,
         )
     if len(skipped) == len(tests):
         reasons = "; ".join(f"{name}: {one_line(tests[name].message or '')}" for name in skipped)
-        return Outcome(status=SKIPPED, reason=f"every test skipped ({reasons})", tests=dict(tests))
+        return Outcome(status=SKIPPED, reason=f"every test skipped ({reasons})", tests=tests)
     reason = f"{len(skipped)} of {len(tests)} skipped ({_names(skipped)})" if skipped else None
-    return Outcome(status=PASSED, reason=reason, tests=dict(tests))
+    return Outcome(status=PASSED, reason=reason, tests=tests)
 
 
 def _names(names: list[str], shown: int = 6) -> str:
@@ -234,16 +240,29 @@ def _names(names: list[str], shown: int = 6) -> str:
     return ", ".join(names[:shown]) + more
 
 
+_TRACEBACK_HEADERS = (
+    "Traceback (most recent call last)",
+    "During handling of the above exception",
+    "The above exception was the direct cause",
+)
+
+
 def error_line(text: str) -> str:
-    """The line of a failure's text that says what went wrong: pytest's first `E   ...` line, a
-    traceback's last line (the exception), else the first line."""
+    """The line of a failure's text that says what went wrong: in a traceback, the exception's
+    line (the first unindented line after the last frame); pytest's first `E   ...` line; else
+    the first line."""
     lines = [line for line in text.splitlines() if line.strip()]
+    if any(line.startswith((*_TRACEBACK_HEADERS, '  File "')) for line in lines):
+        found = None
+        for line in lines:
+            if line.startswith('  File "'):
+                found = None  # a frame: the exception comes after the last one
+            elif found is None and not line.startswith((" ", *_TRACEBACK_HEADERS)):
+                found = line
+        if found is not None:
+            return one_line(found)
     marked = [line[1:].strip() for line in lines if line.startswith("E ")]
-    if marked:
-        return one_line(marked[0])
-    if lines and lines[0].startswith("Traceback (most recent call last)"):
-        return one_line(lines[-1])
-    return one_line(text)
+    return one_line(marked[0] if marked else text)
 
 
 def one_line(error: object) -> str:
@@ -252,8 +271,12 @@ def one_line(error: object) -> str:
     return first if len(first) <= 300 else first[:297] + "..."
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 4] + " ..."
+def clip(text: str, limit: int = TEXT_LIMIT) -> str:
+    """A long text's first line and its end: a traceback ends with what went wrong."""
+    if len(text) <= limit:
+        return text
+    head = text.split("\n", 1)[0][:200]
+    return f"{head}\n...\n{text[len(head) + 5 - limit :]}"
 
 
 def describe(value: object, depth: int = 2, limit: int = 300) -> str:
@@ -273,5 +296,5 @@ def _shape(value: object, depth: int) -> str:
     if isinstance(value, (list, tuple)):
         return f"{type(value).__name__} of {len(value)}"
     if isinstance(value, str):
-        return f"str {_clip(value)[:40]!r}"
+        return f"str {clip(value)[:40]!r}"
     return type(value).__name__

@@ -183,6 +183,9 @@ def run_pytest(job: Job, model_id: str | None, progress: Progress) -> Outcome:
             # The file's directory is the root: the conftest.py beside it applies, those above it
             # (another project's, hflint's own) do not, nor any ini file's options.
             *("--rootdir", directory, "--confcutdir", directory, "-c", os.devnull),
+            # pytest's own tracebacks parse the source of every frame (whole transformers modules,
+            # again for each failing test: seconds per file); Python's are as telling.
+            "--tb=native",
         ],
         plugins=[collected],
     )
@@ -245,9 +248,8 @@ class _PytestOutcomes:
         elif report.skipped:  # skipped in setup: a skip mark, or a fixture that skipped
             self.cases[name] = CaseOutcome(SKIPPED, _skip_reason(report))
         elif report.failed:  # a fixture failed, before or after the test
-            self.cases[name] = CaseOutcome(
-                FAILED, f"error in {report.when}:\n{report.longreprtext}"
-            )
+            message = f"error in {report.when}:\n{report.longreprtext}"
+            self.cases[name] = CaseOutcome(FAILED, message, round(report.duration, 4))
 
 
 def _skip_reason(report: Any) -> str:
