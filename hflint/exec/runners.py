@@ -41,7 +41,7 @@ class Progress:
         self.phase = next_phase
 
 
-Runner = Callable[[Job, "str | None", Progress], Outcome]
+Runner = Callable[[Job, str | None, Progress], Outcome]
 
 
 def run_script(job: Job, model_id: str | None, progress: Progress) -> Outcome:
