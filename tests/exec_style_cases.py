@@ -196,6 +196,23 @@ def test_leaves():
     os._exit(4)
 """
 
+PYTEST_ABORTING_FILE = """\
+import os
+
+
+def test_crashes():
+    os.abort()
+"""
+
+UNITTEST_HOG_FILE = """\
+import unittest
+
+
+class TestMemory(unittest.TestCase):
+    def test_hog(self):
+        self.hog = [bytearray(16 * 2**20) for _ in range(200)]
+"""
+
 CONFTEST = """\
 import pytest
 
@@ -218,6 +235,8 @@ STYLED: dict[str, str] = {
     "test_hf_deit.py": PYTEST_EXITING_FILE,
     "test_hf_swin.py": PYTEST_HANGING_FILE,
     "test_hf_whisper.py": PYTEST_OS_EXIT_FILE,
+    "test_hf_bloom.py": PYTEST_ABORTING_FILE,
+    "test_hf_mbart.py": UNITTEST_HOG_FILE,
 }
 
 

@@ -266,7 +266,8 @@ def styled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         result = invoke(
             [
                 *("exec", "--no-lint-gate", "--model-source", "hub", "--jobs", "2"),
-                *("--timeout", "10", "--format", "json", "-o", str(output), "."),
+                *("--timeout", "10", "--memory-cap", "256MiB"),
+                *("--format", "json", "-o", str(output), "."),
             ]
         )
     document: dict[str, Any] = json.loads(output.read_text())
@@ -284,9 +285,10 @@ def test_every_style_runs_and_is_one_record(styled: dict[str, Any]) -> None:
     assert styles == {
         **dict.fromkeys(("test_hf_bart.py", "test_hf_t5.py", "test_hf_gpt2.py"), "script"),
         **dict.fromkeys(("test_hf_vit.py", "test_hf_opt.py"), "script"),
-        **dict.fromkeys(("test_hf_roberta.py", "test_hf_llama.py"), "unittest"),
+        **dict.fromkeys(("test_hf_roberta.py", "test_hf_llama.py", "test_hf_mbart.py"), "unittest"),
         **dict.fromkeys(("test_hf_albert.py", "test_hf_electra.py", "test_hf_clip.py"), "pytest"),
         **dict.fromkeys(("test_hf_deit.py", "test_hf_swin.py", "test_hf_whisper.py"), "pytest"),
+        "test_hf_bloom.py": "pytest",
     }
     assert styled["exit_code"] == 1
 
@@ -377,7 +379,7 @@ def test_skips_in_pytest_are_not_failures(styled: dict[str, Any]) -> None:
     assert (clip["status"], clip["reason"]) == ("skipped", "openvino not available")
 
 
-def test_pytest_files_are_contained_as_scripts_are(styled: dict[str, Any]) -> None:
+def test_unittest_and_pytest_files_are_contained_as_scripts_are(styled: dict[str, Any]) -> None:
     exiting = styled["by_file"]["test_hf_deit.py"]
     assert (exiting["status"], exiting["reason"]) == (
         "error",
@@ -390,3 +392,9 @@ def test_pytest_files_are_contained_as_scripts_are(styled: dict[str, Any]) -> No
     assert "in test_hangs" in hang["output"]
     left = styled["by_file"]["test_hf_whisper.py"]
     assert (left["status"], left["exit_code"]) == ("error", 4)
+    crashed = styled["by_file"]["test_hf_bloom.py"]
+    assert (crashed["status"], crashed["reason"]) == ("crashed", "killed by SIGABRT (signal 6)")
+    # Under the memory cap a test that allocates too much fails, and the others still run.
+    hog = styled["by_file"]["test_hf_mbart.py"]
+    assert outcomes_of(hog) == {"TestMemory.test_hog": "failed"}
+    assert hog["reason"].endswith("MemoryError")
