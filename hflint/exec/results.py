@@ -167,10 +167,11 @@ def _read(entry: Mapping[object, object], prefix: str, status: object = None) ->
     else:
         described = "False" if value is False else f"{value!r}, not a bool"
         case = CaseOutcome(FAILED, _failure_message(get) or f"{prefix}success is {described}")
-    seconds = _number(get("seconds"))
-    if seconds is not None:
-        case = CaseOutcome(case.status, case.message, seconds)
-    return _Read(case, _number(get("load_time")), _number(get("inference_time")))
+    return _Read(
+        replace(case, seconds=_number(get("seconds"))),
+        _number(get("load_time")),
+        _number(get("inference_time")),
+    )
 
 
 def _failure_message(get: Callable[[str], object]) -> str | None:
