@@ -175,7 +175,7 @@ def lint_text(
 def _visit(
     module: cst.Module, text: str, rules: Sequence[type[Rule]], context: RuleContext
 ) -> list[Report]:
-    facts = FileFacts(module, text)
+    facts = FileFacts(module, text, context.expected_class)
     instances = [rule(context, facts) for rule in rules]
     visitors: dict[str, list[Handler]] = {}
     leavers: dict[str, list[Handler]] = {}

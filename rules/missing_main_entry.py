@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from hflint.analysis.styles import SCRIPT
 from hflint.analysis.testclass import (
     exit_behaviour,
     is_bare_main_call,
@@ -18,7 +19,8 @@ class MissingMainEntry(Rule):
     ## What it does
     Reports a test file with no `if __name__ == "__main__":` block, one that calls `main()` and drops
     its result (`main()` instead of `sys.exit(main())`), or a `main()` that returns nothing, so the
-    script exits 0 whatever its tests did. Entries that do not involve `main()` are left alone.
+    script exits 0 whatever its tests did. Entries that do not involve `main()` are left alone, and
+    so are files whose tests unittest or pytest run: their runner reports the status.
 
     ## Why it matters
     CI jobs and runners run the files as scripts and read the exit status. A file that always exits
@@ -60,6 +62,11 @@ class MissingMainEntry(Rule):
         ),
         Valid("def main():\n    raise SystemExit(1)\n\n\nif __name__ == '__main__':\n    main()\n"),
         Valid("if __name__ == \"__main__\":\n    print('not a main() entry')\n"),
+        Valid("import pytest\n\n\ndef test_forward():\n    assert True\n"),
+        Valid(
+            "import unittest\n\n\nclass TestBert(unittest.TestCase):\n"
+            "    def test_forward(self):\n        pass\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -74,6 +81,8 @@ class MissingMainEntry(Rule):
     )
 
     def visit_Module(self, node: cst.Module) -> None:
+        if self.facts.style != SCRIPT:
+            return
         main = top_level_function(node, "main")
         guards = list(main_guards(node))
         if not guards:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from hflint.analysis.styles import SCRIPT
 from hflint.analysis.testclass import top_level_classes
 from hflint.diagnostics import Applicability
 from hflint.naming import TEST_CLASS_PATTERN
@@ -18,17 +19,19 @@ class MissingTestClass(Rule):
     `TestXlmRobertaModels`, and `test_hf_gpt-j.py` expects `TestGptJModels`. A variant suffix of
     the file name is not part of it (`test_hf_gpt_j_standardized.py` expects `TestGptJModels`; see
     `hflint.naming`). A class of another `Test*Models` name is HF102's business, not this rule's.
+    Files whose tests are unittest `TestCase` classes or pytest tests are run by those runners
+    (`hflint exec` too) and need no such class: they are left alone.
 
     ## Why it matters
     The suite's runners (and `hflint exec`) build `Test<Model>Models(model_id=..., device=...)` and call
-    `run_tests()`. A unittest-style class or a file of loose functions is never run by them, so the
-    model looks covered but is not.
+    `run_tests()`. A file with neither that class nor tests unittest or pytest would collect is never
+    run by anything, so the model looks covered but is not.
 
     ## Example
     ```python
     # test_hf_bert.py
-    class TestHFBert(unittest.TestCase):
-        def test_fill_mask(self): ...
+    def main():
+        print(pipeline("fill-mask", model="bert-base-uncased")("Paris is the [MASK] of France."))
     ```
     Use instead: a `TestBertModels` class with `__init__(model_id=None, device=None)`,
     `test_pipeline()` and `run_tests()`.
@@ -49,15 +52,25 @@ class MissingTestClass(Rule):
         Valid("class TestXlmRobertaModels:\n    pass\n", path="test_hf_xlm-roberta.py"),
         Valid("class TestT5Models:\n    pass\n"),  # misnamed: HF102 reports it
         Valid("def helper():\n    pass\n", path="conftest.py"),  # not a model test file
+        # Run by unittest and by pytest: no script-style class needed.
+        Valid(
+            "import unittest\n\n\nclass TestHFBert(unittest.TestCase):\n"
+            "    def test_fill_mask(self):\n        pass\n"
+        ),
+        Valid(
+            "import pytest\n\n\ndef test_pipeline():\n    assert True\n", path="test_hf_gpt-j.py"
+        ),
+        Valid("class TestInference:\n    def test_forward(self):\n        pass\n"),
     )
     INVALID = (
+        # A TestCase without tests runs nothing.
         Invalid("import unittest\n\n\nclass TestHFBert(unittest.TestCase):\n    pass\n"),
-        Invalid("def test_pipeline():\n    pass\n", path="test_hf_gpt-j.py"),
+        Invalid("def check_pipeline():\n    pass\n", path="test_hf_gpt-j.py"),
     )
 
     def visit_Module(self, node: cst.Module) -> None:
         expected = self.context.expected_class
-        if expected is None:
+        if expected is None or self.facts.style != SCRIPT:
             return
         classes = top_level_classes(node)
         if any(TEST_CLASS_PATTERN.match(c.name.value) for c in classes):

@@ -1,8 +1,8 @@
 """`hflint exec --backend ray` on a real local Ray instance: the same records as the local backend.
 
 One run (Ray's start-up and each actor's torch imports cost 15 to 30 s here) over a passing, a
-hanging, a crashing, an exiting and a failing file from the local backend's cases, plus the sample
-suite's bert file on a tiny synthesised model.
+hanging, a crashing, an exiting and a failing file from the local backend's cases, a unittest and
+a pytest file, plus the sample suite's bert file on a tiny synthesised model.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from exec_cases import CASES, TEMPLATE
+from exec_style_cases import PYTEST_ALL_SKIPPED_FILE, UNITTEST_FILE
 
 from hflint.cli import cli
 
@@ -43,6 +44,8 @@ def ray_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         stem, prelude, body = CASES[name]
         (suite / name).write_text(TEMPLATE.format(stem=stem, prelude=prelude, body=body))
     shutil.copy(SAMPLE / "test_hf_bert.py", suite / "test_hf_bert.py")
+    (suite / "test_hf_roberta.py").write_text(UNITTEST_FILE)
+    (suite / "test_hf_electra.py").write_text(PYTEST_ALL_SKIPPED_FILE)
     # Every file gets a tiny synthesised model; the hand-written cases ignore theirs.
     (suite / "pyproject.toml").write_text("[tool.hflint]\n")
     output = suite / "records.json"
@@ -93,8 +96,21 @@ def test_ray_runs_every_file_and_exits_1(ray_run: dict[str, Any]) -> None:
         "test_hf_t5.py": "crashed",
         "test_hf_vit.py": "error",
         "test_hf_opt.py": "failed",
+        "test_hf_roberta.py": "failed",
+        "test_hf_electra.py": "skipped",
     }
     assert all(record["node"] for record in ray_run["records"])
+
+
+@pytest.mark.ray
+@pytest.mark.slow
+def test_unittest_and_pytest_outcomes_travel_through_ray(ray_run: dict[str, Any]) -> None:
+    roberta = ray_run["by_file"]["test_hf_roberta.py"]
+    assert roberta["style"] == "unittest" and len(roberta["tests"]) == 4
+    assert roberta["tests"]["TestRoberta.test_passes"]["status"] == "passed"
+    electra = ray_run["by_file"]["test_hf_electra.py"]
+    assert electra["style"] == "pytest"
+    assert electra["reason"].startswith("every test skipped (test_generate: needs 40 GiB")
 
 
 @pytest.mark.ray
@@ -106,7 +122,7 @@ def test_a_tiny_model_runs_on_ray(ray_run: dict[str, Any]) -> None:
         "fill-mask",
         "synth",
     )
-    assert bert["tests"] and all(entry["success"] for entry in bert["tests"].values())
+    assert bert["tests"] and all(test["status"] == "passed" for test in bert["tests"].values())
     assert bert["build_seconds"] is not None and bert["peak_memory_mb"] > 0
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from exec_cases import write_cases
+from exec_style_cases import write_style_cases
 
 from hflint.cli import cli
 from hflint.exec.selection import GATE_SELECT
@@ -168,7 +169,9 @@ def test_a_memory_hog_hits_the_cap(contained: dict[str, Any]) -> None:
 def test_a_failed_entry_fails(contained: dict[str, Any]) -> None:
     failed = contained["by_file"]["test_hf_opt.py"]
     assert failed["status"] == "failed"
-    assert failed["tests"] == {"pipeline": {"success": False, "error": "wrong output"}}
+    assert failed["tests"] == {
+        "pipeline": {"status": "failed", "message": "wrong output", "seconds": None}
+    }
 
 
 def test_ten_megabytes_of_output_are_truncated(contained: dict[str, Any]) -> None:
@@ -272,3 +275,153 @@ def test_generated_files_pass_and_report_their_timings(
         assert record["load_seconds"] > 0 and record["inference_seconds"] > 0
         assert set(record["tests"]) == {"test_from_pretrained", "test_pipeline"}
         assert all(test["seconds"] > 0 for test in record["tests"].values())
+
+
+# --- result shapes and test styles -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def styled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One run over a file per result shape and per unittest/pytest case (exec_style_cases), with
+    a conftest and a pytest.ini above the suite and PYTEST_ADDOPTS set, none of which may apply."""
+    suite = write_style_cases(tmp_path_factory.mktemp("styled"))
+    output = suite / "records.json"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(suite)
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        patch.setenv("PYTEST_ADDOPTS", "--no-such-option")
+        result = invoke(
+            [
+                *("exec", "--no-lint-gate", "--model-source", "hub", "--jobs", "2"),
+                *("--timeout", "10", "--memory-cap", "256MiB"),
+                *("--format", "json", "-o", str(output), "."),
+            ]
+        )
+    document: dict[str, Any] = json.loads(output.read_text())
+    document["exit_code"] = result.exit_code
+    document["by_file"] = {record["file"]: record for record in document["records"]}
+    return document
+
+
+def outcomes_of(record: dict[str, Any]) -> dict[str, str]:
+    return {name: test["status"] for name, test in record["tests"].items()}
+
+
+def test_every_style_runs_and_is_one_record(styled: dict[str, Any]) -> None:
+    styles = {name: record["style"] for name, record in styled["by_file"].items()}
+    assert styles == {
+        **dict.fromkeys(("test_hf_bart.py", "test_hf_t5.py", "test_hf_gpt2.py"), "script"),
+        **dict.fromkeys(("test_hf_vit.py", "test_hf_opt.py"), "script"),
+        **dict.fromkeys(("test_hf_roberta.py", "test_hf_llama.py", "test_hf_mbart.py"), "unittest"),
+        **dict.fromkeys(("test_hf_albert.py", "test_hf_electra.py", "test_hf_clip.py"), "pytest"),
+        **dict.fromkeys(("test_hf_deit.py", "test_hf_swin.py", "test_hf_whisper.py"), "pytest"),
+        "test_hf_bloom.py": "pytest",
+    }
+    assert styled["exit_code"] == 1
+
+
+def test_result_shapes_are_read_in_the_child(styled: dict[str, Any]) -> None:
+    files = styled["by_file"]
+    bart = files["test_hf_bart.py"]
+    assert (bart["status"], outcomes_of(bart)) == (
+        "failed",
+        {"pipeline": "passed", "from_pretrained": "failed"},
+    )
+    assert bart["reason"] == "1 of 2 failed (from_pretrained): size mismatch"
+    assert bart["load_seconds"] == 0.5
+    t5 = files["test_hf_t5.py"]
+    assert (t5["status"], outcomes_of(t5)) == (
+        "passed",
+        {"pipeline": "passed", "from_pretrained": "passed"},
+    )
+    gpt2 = files["test_hf_gpt2.py"]
+    assert outcomes_of(gpt2) == {"pipeline_cpu": "passed", "from_pretrained_cpu": "failed"}
+    assert gpt2["tests"]["from_pretrained_cpu"]["message"] == "CUDA error"
+    vit = files["test_hf_vit.py"]
+    assert (vit["status"], vit["reason"]) == ("passed", "1 of 3 skipped (openvino_handler)")
+    opt = files["test_hf_opt.py"]
+    assert (opt["status"], opt["tests"]) == ("error", {})
+    assert opt["reason"] == (
+        "run_tests() returned no test results hflint can read: "
+        "dict {results: dict {count: int}, metadata: dict {success: bool}}"
+    )
+
+
+def test_unittest_files_run_through_unittest(styled: dict[str, Any]) -> None:
+    roberta = styled["by_file"]["test_hf_roberta.py"]
+    assert outcomes_of(roberta) == {
+        "TestRoberta.test_fails": "failed",
+        "TestRoberta.test_on_gpu": "skipped",
+        "TestRoberta.test_passes": "passed",
+        "TestRoberta.test_raises": "failed",
+    }
+    assert roberta["status"] == "failed"
+    assert roberta["reason"].endswith("AssertionError: 2 != 3 : two is not three")
+    assert "KeyError: 'missing'" in roberta["tests"]["TestRoberta.test_raises"]["message"]
+    assert roberta["tests"]["TestRoberta.test_on_gpu"]["message"] == "no GPU here"
+    assert "roberta passes" in roberta["output"] and "test_passes" in roberta["output"]
+    assert roberta["import_seconds"] is not None and roberta["model_id"] is None
+    # The suite's fallback TestCase base, and a class that cannot take model_id=...
+    llama = styled["by_file"]["test_hf_llama.py"]
+    assert (llama["status"], outcomes_of(llama)) == (
+        "passed",
+        {"TestLlamaModels.test_model_id": "passed"},
+    )
+
+
+def test_pytest_files_run_through_pytest(styled: dict[str, Any]) -> None:
+    albert = styled["by_file"]["test_hf_albert.py"]
+    assert outcomes_of(albert) == {
+        "TestModelLoading::test_loads": "passed",
+        # The conftest beside the file applies; the one above the suite, its pytest.ini and
+        # PYTEST_ADDOPTS do not.
+        "TestModelLoading::test_conftest_beside_the_file_applies": "passed",
+        "TestInference::test_output_shape": "failed",
+        "TestCUDA::test_cuda_inference": "skipped",
+        "test_with_a_broken_fixture": "failed",
+        "test_known_bug": "skipped",
+    }
+    assert albert["status"] == "failed"
+    assert albert["reason"] == (
+        "2 of 6 failed (TestInference::test_output_shape, test_with_a_broken_fixture): "
+        "AssertionError: wrong output shape"
+    )
+    cases = albert["tests"]
+    assert cases["TestCUDA::test_cuda_inference"]["message"] == "CUDA not available"
+    assert cases["test_with_a_broken_fixture"]["message"].startswith("error in setup:")
+    assert cases["test_known_bug"]["message"] == "expected failure: known bug"
+    assert cases["TestModelLoading::test_loads"]["seconds"] is not None
+    # pytest does not capture: what a test prints reaches the record as a script's does.
+    assert "albert loads" in albert["output"]
+    assert albert["import_seconds"] is not None
+
+
+def test_skips_in_pytest_are_not_failures(styled: dict[str, Any]) -> None:
+    electra = styled["by_file"]["test_hf_electra.py"]
+    assert (electra["status"], electra["reason"]) == (
+        "skipped",
+        "every test skipped (test_generate: needs 40 GiB; test_batch: needs 40 GiB)",
+    )
+    clip = styled["by_file"]["test_hf_clip.py"]
+    assert (clip["status"], clip["reason"]) == ("skipped", "openvino not available")
+
+
+def test_unittest_and_pytest_files_are_contained_as_scripts_are(styled: dict[str, Any]) -> None:
+    exiting = styled["by_file"]["test_hf_deit.py"]
+    assert (exiting["status"], exiting["reason"]) == (
+        "error",
+        "sys.exit(3) during collection (pytest stopped)",
+    )
+    hang = styled["by_file"]["test_hf_swin.py"]
+    assert hang["status"] == "timeout" and hang["signal"].startswith("SIGKILL")
+    # Printed before the hang, and faulthandler's stack of where it hung: not lost in a capture.
+    assert "before the hang" in hang["output"] and "test_hf_swin.py" in hang["output"]
+    assert "in test_hangs" in hang["output"]
+    left = styled["by_file"]["test_hf_whisper.py"]
+    assert (left["status"], left["exit_code"]) == ("error", 4)
+    crashed = styled["by_file"]["test_hf_bloom.py"]
+    assert (crashed["status"], crashed["reason"]) == ("crashed", "killed by SIGABRT (signal 6)")
+    # Under the memory cap a test that allocates too much fails, and the others still run.
+    hog = styled["by_file"]["test_hf_mbart.py"]
+    assert outcomes_of(hog) == {"TestMemory.test_hog": "failed"}
+    assert hog["reason"].endswith("MemoryError")

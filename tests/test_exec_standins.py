@@ -63,7 +63,7 @@ import transformers
 from hflint.exec import standins
 
 job = json.loads(sys.argv[1])
-report = standins.install(job)
+report = standins.install(job["standins"], job["workdir"], job["model_cache"])
 tokenizer = transformers.AutoTokenizer.from_pretrained("bert-base-uncased")
 model = transformers.AutoModel.from_pretrained("bert-base-uncased")
 fill = transformers.pipeline("fill-mask", model="bert-base-uncased")

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from exec_style_cases import STYLED, write_style_cases
 
 from hflint.catalog import load_catalog
 from hflint.cli import cli
 from hflint.config import ConfigError, load_settings
 from hflint.exec import selection
-from hflint.exec.child import evaluate
 from hflint.exec.hardware import Accelerator, Cpu, DeviceError, Hardware, resolve_device
 from hflint.exec.options import (
     DEFAULT_CPU_MEMORY_CAP,
@@ -245,6 +245,17 @@ def test_plan_reads_type_task_class_and_checkpoint() -> None:
     assert (bert.class_name, bert.hub_id) == ("TestBertModels", "bert-base-uncased")
     gptj = selection.plan(SAMPLE / "test_hf_gpt-j.py", catalog)
     assert gptj.model_type == "gptj"
+    assert (bert.style, gptj.style) == ("script", "script")
+
+
+def test_unittest_and_pytest_files_pass_the_gate_and_are_planned_by_style(tmp_path: Path) -> None:
+    """The structure rules ask no Test<Model>Models class or __main__ entry of them."""
+    suite = write_style_cases(tmp_path)
+    files = [suite / name for name in STYLED]
+    assert selection.lint_gate(files, Settings(root=tmp_path), 1, use_cache=False) == {}
+    styles = {file.name: selection.plan(file, load_catalog()).style for file in files}
+    assert styles["test_hf_roberta.py"] == styles["test_hf_llama.py"] == "unittest"
+    assert styles["test_hf_albert.py"] == styles["test_hf_clip.py"] == "pytest"
 
 
 def test_plan_decides_the_type_from_the_name_else_the_checkpoints(tmp_path: Path) -> None:
@@ -290,16 +301,6 @@ def test_plan_decides_the_type_from_the_name_else_the_checkpoints(tmp_path: Path
 
 
 # --- records -------------------------------------------------------------------------------------
-
-
-def test_evaluate_keeps_the_contract() -> None:
-    passed = evaluate({"results": {"a": {"success": True, "load_time": 1.0}}, "metadata": {}})
-    assert passed["status"] == "passed" and passed["load_seconds"] == 1.0
-    failed = evaluate({"results": {"a": {"success": True}, "b": {"success": False, "error": "x"}}})
-    assert failed["status"] == "failed" and failed["reason"].startswith("1 of 2 failed (b): x")
-    assert evaluate(None)["status"] == "failed"
-    assert evaluate({"results": {}})["status"] == "failed"
-    assert evaluate({"results": {"a": {"success": "yes"}}})["status"] == "failed"
 
 
 def test_capture_keeps_head_and_tail() -> None:

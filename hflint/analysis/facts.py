@@ -13,6 +13,7 @@ import libcst as cst
 
 from hflint.analysis.devices import probe_flags
 from hflint.analysis.scopes import Analysis, analyse
+from hflint.analysis.styles import TestStyle, detect_style
 from hflint.analysis.task_collect import Collector
 from hflint.analysis.tasks import TaskAnalysis, analyze
 
@@ -22,13 +23,17 @@ TASKS = "tasks"
 class FileFacts:
     """The shared facts of one parsed file (and of its text, when the engine has it)."""
 
-    def __init__(self, module: cst.Module, source: str = "") -> None:
+    def __init__(
+        self, module: cst.Module, source: str = "", expected_class: str | None = None
+    ) -> None:
         self.module = module
         self.source = source
+        self.expected_class = expected_class  # the rule context's, for the facts that need it
         self._task_collector: Collector | None = None
         self._tasks: TaskAnalysis | None = None
         self._device_flags: frozenset[str] | None = None
         self._scopes: tuple[Analysis | None] | None = None
+        self._style: TestStyle | None = None
 
     def task_collector(self) -> Collector:
         """The collector behind `tasks`, for the engine's visit to feed (before `tasks` is read)."""
@@ -59,3 +64,10 @@ class FileFacts:
             usable = self.source or not self.module.body
             self._scopes = (analyse(self.source) if usable else None,)
         return self._scopes[0]
+
+    @property
+    def style(self) -> TestStyle:
+        """How the file's tests are run: script, unittest or pytest (`hflint.analysis.styles`)."""
+        if self._style is None:
+            self._style = detect_style(self.module, self.expected_class)
+        return self._style

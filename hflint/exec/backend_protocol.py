@@ -2,8 +2,8 @@
 
 A backend says what hardware the files will see (`hardware`), how many files it can run at once
 by default (`slots`), runs a batch of jobs calling back once per file (`run`), and cleans up
-(`close`). The job dictionaries and the outcomes are the same for every backend, so records,
-formats and exit codes do not depend on where the files ran.
+(`close`). The jobs and the outcomes (`hflint.exec.protocol`) are the same for every backend, so
+records, formats and exit codes do not depend on where the files ran.
 
 The backends (`local_backend`, `ray_backend`) import this module and nothing imports them but the
 factory, `backends.open_backend`: no backend depends on another.
@@ -12,11 +12,12 @@ factory, `backends.open_backend`: no backend depends on another.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 from hflint.exec.hardware import Hardware
+from hflint.exec.protocol import Job, Outcome
 
-OnResult = Callable[[int, dict[str, Any]], None]
+OnResult = Callable[[int, Outcome], None]
 
 
 class BackendError(Exception):
@@ -34,7 +35,7 @@ class Backend(Protocol):
         """Files at once when neither --jobs nor the config says; None: the device's default."""
         ...
 
-    def run(self, jobs: list[dict[str, Any]], parallel: int, on_result: OnResult) -> None:
+    def run(self, jobs: list[Job], parallel: int, on_result: OnResult) -> None:
         """Run the jobs, `parallel` at once; `on_result(id, outcome)` once per job. Raises
         WorkerFailed when the run broke (every job still got an outcome)."""
         ...

@@ -1,17 +1,17 @@
 """What runs in the forked child, one per test file: limits, output capture, the model, the run.
 
-The child inherits the warm worker's torch and transformers, so it only imports the test file (by
-path: `test_hf_gpt-j.py` is not an importable name), builds `Test<Model>Models(model_id=...,
-device=...)` and calls `run_tests()`. Whatever happens it ends with `os._exit`, never returning
-into the worker's loop, and reports through a pipe the worker reads; a child that dies before
-reporting is classified by the worker from its exit status.
+The child inherits the warm worker's torch and transformers. `execute` makes ready what the file
+loads (a tiny model for a script-style class), then runs the file as its style says
+(`hflint.exec.runners`: build `Test<Model>Models(model_id=..., device=...)` and call `run_tests()`;
+unittest's loader; pytest). Whatever happens the child ends with `os._exit`, never returning into
+the worker's loop, and reports its `Outcome` through a pipe the worker reads; a child that dies
+before reporting is classified by the worker from its exit status.
 """
 
 from __future__ import annotations
 
 import contextlib
 import faulthandler
-import importlib.util
 import json
 import os
 import resource
@@ -19,37 +19,40 @@ import signal
 import sys
 import time
 import traceback
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
+from hflint.analysis.styles import SCRIPT
 from hflint.exec import standins
-from hflint.naming import TEST_CLASS_PATTERN, expected_class_name
+from hflint.exec.protocol import ERROR, SKIPPED, Job, Outcome
+from hflint.exec.results import clip, one_line
+from hflint.exec.runners import RUNNERS, Progress
 
 # The child exits with this when hflint itself failed in it (never a test file's own status).
 INTERNAL_FAILURE = 70
-_TEXT_LIMIT = 8000  # characters of a traceback or an error kept in the record
 
 
-def main(job: dict[str, Any], output_fd: int, result_fd: int, close_fds: list[int]) -> NoReturn:
+def main(job: Job, workdir: str, output_fd: int, result_fd: int, close_fds: list[int]) -> NoReturn:
     try:
-        _isolate(job, output_fd, close_fds)
-        result = execute(job)
+        _isolate(job, workdir, output_fd, close_fds)
+        outcome = execute(job, workdir)
     except BaseException:  # hflint's own failure: still report, never fall back into the worker
-        result = {"status": "error", "reason": "hflint failed in the child", "error": _trace()}
+        outcome = Outcome(status=ERROR, reason="hflint failed in the child", error=_trace())
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except BaseException:
         pass
     try:
-        _write_all(result_fd, json.dumps(result, default=str).encode("utf-8"))
+        _write_all(result_fd, json.dumps(outcome.to_dict(), default=str).encode("utf-8"))
     except BaseException:
         os._exit(INTERNAL_FAILURE)
     # Skip the worker's atexit handlers and buffered-file cleanup: they are the worker's, not ours.
     os._exit(0)
 
 
-def _isolate(job: dict[str, Any], output_fd: int, close_fds: list[int]) -> None:
+def _isolate(job: Job, workdir: str, output_fd: int, close_fds: list[int]) -> None:
     # Its own process group: a timeout kills whatever the file started too.
     os.setpgid(0, 0)
     # The worker's signal set-up belongs to the worker (its wake-up pipe above all).
@@ -72,15 +75,14 @@ def _isolate(job: dict[str, Any], output_fd: int, close_fds: list[int]) -> None:
         stream.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     # A crash leaves a Python traceback in the output; a hang, the stack it hung in.
     faulthandler.enable(file=sys.stderr, all_threads=True)
-    timeout = float(job["timeout"])
-    faulthandler.dump_traceback_later(max(timeout - 0.5, timeout * 0.9), exit=False)
-    _limit_memory(job.get("memory_cap"))
+    faulthandler.dump_traceback_later(max(job.timeout - 0.5, job.timeout * 0.9), exit=False)
+    _limit_memory(job.memory_cap)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # abort() and segfaults leave no core file
-    os.chdir(job["workdir"])  # files that save results write into the run's scratch directory
-    sys.argv = [job["file"]]  # argparse at import time must not see hflint's arguments
+    os.chdir(workdir)  # files that save results write into the run's scratch directory
+    sys.argv = [job.file]  # argparse at import time must not see hflint's arguments
     import torch  # already imported by the worker: free
 
-    torch.set_num_threads(max(1, int(job.get("threads", 1))))
+    torch.set_num_threads(max(1, job.threads))
 
 
 def _limit_memory(cap: int | None) -> None:
@@ -106,92 +108,103 @@ def _address_space() -> int:
     return 0  # not Linux: the cap is absolute (macOS does not enforce RLIMIT_AS anyway)
 
 
-def execute(job: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    if job.get("dtype"):
-        _force_dtype(job["dtype"])
+def execute(job: Job, workdir: str) -> Outcome:
+    if job.dtype:
+        _force_dtype(job.dtype)
+    # 1. Make ready what the file loads, before it is imported.
     started = time.perf_counter()
-    model_id, skipped = _model(job, result)
-    if skipped is None and result["model_source"] == "synth":
-        result["standins"] = standins.install(job)  # the checkpoints the file loads by itself
-    result["build_seconds"] = round(time.perf_counter() - started, 4)
-    if skipped is not None:
-        return {**result, "status": "skipped", "reason": skipped}
-    result["model_id"] = model_id
-    phase = "import"
+    models = prepare_models(job, workdir)
+    prepared = Outcome(
+        status=SKIPPED,
+        reason=models.skip,
+        model_source=models.source,
+        model_id=models.model_id,
+        hub_error=models.hub_error,
+        standins=models.standins,
+        build_seconds=round(time.perf_counter() - started, 4),
+    )
+    if models.skip is not None:
+        return prepared
+    # 2. Import the file and run its tests, the way its style runs them.
+    progress = Progress()
     try:
-        started = time.perf_counter()
-        module = _import_by_path(job["file"], job["module"])
-        phase = "construction"
-        test_class = _test_class(module, job.get("class_name"), job.get("model_name"))
-        if test_class is None:
-            return {
-                **result,
-                "status": "error",
-                "reason": "the file has no Test<Model>Models class",
-            }
-        tester = test_class(model_id=model_id, device=job["device"])
-        result["import_seconds"] = round(time.perf_counter() - started, 4)
-        phase = "run_tests()"
-        returned = tester.run_tests()
-    except SystemExit as stop:
-        return {
-            **result,
-            "status": "error",
-            "reason": f"sys.exit({stop.code!r}) during {phase}",
-            "error": _trace(),
-        }
-    except MemoryError:
-        cap = job.get("memory_cap")
+        ran = RUNNERS[job.style](job, models.model_id, progress)
+    except BaseException as error:  # from the file: its import, sys.exit, a memory cap hit...
+        ran = Outcome(status=ERROR, reason=_failure(error, progress.phase, job), error=_trace())
+    return replace(
+        ran,
+        model_source=prepared.model_source,
+        model_id=prepared.model_id,
+        hub_error=prepared.hub_error,
+        standins=prepared.standins,
+        build_seconds=prepared.build_seconds,
+        import_seconds=progress.import_seconds,
+    )
+
+
+def _failure(error: BaseException, phase: str, job: Job) -> str:
+    if isinstance(error, SystemExit):
+        return f"sys.exit({error.code!r}) during {phase}"
+    if isinstance(error, MemoryError):
+        cap = job.memory_cap
         limit = f" (memory cap: {cap / 1024**2:.0f} MiB over the warm worker)" if cap else ""
-        return {
-            **result,
-            "status": "error",
-            "reason": f"out of memory during {phase}{limit}",
-            "error": _trace(),
-        }
-    except BaseException as error:
-        return {
-            **result,
-            "status": "error",
-            "reason": f"{type(error).__name__} during {phase}: {_one_line(error)}",
-            "error": _trace(),
-        }
-    return {**result, **evaluate(returned)}
+        return f"out of memory during {phase}{limit}"
+    return f"{type(error).__name__} during {phase}: {one_line(error)}"
 
 
-def _model(job: dict[str, Any], result: dict[str, Any]) -> tuple[str | None, str | None]:
-    """(model id for the test class, reason to skip). `hub`: None, the file's own default;
-    `synth`: a tiny model built offline; `auto`: the hub id when it resolves, else synthesis."""
-    source = job["source"]
-    if source == "hub":
-        result["model_source"] = "hub"
-        return None, None
-    if source == "auto" and job.get("hub_id"):
+@dataclass(frozen=True)
+class Models:
+    """What `prepare_models` made ready for the file."""
+
+    model_id: str | None = None  # what a script-style class is built with (None: its own default)
+    source: str | None = None  # synth, hub
+    hub_error: str | None = None  # why `auto` fell back to synthesis
+    skip: str | None = None  # why the file cannot run: no model for it
+    # The hub ids the file loads by itself -> the tiny model each runs on (`hflint.exec.standins`).
+    standins: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def prepare_models(job: Job, workdir: str) -> Models:
+    """`hub`: the file's own checkpoints; `synth`: tiny models built offline, one for a
+    script-style class and a stand-in for each checkpoint the file loads by itself; `auto`: the
+    hub id when it resolves, else synthesis. unittest and pytest files load their own checkpoints:
+    with `synth` or `auto` they run on their stand-ins alone."""
+    if job.source == "hub":
+        return Models(source="hub")
+    if job.style != SCRIPT:
+        return _with_standins(Models(source="synth"), job, workdir)
+    hub_error = None
+    if job.source == "auto" and job.hub_id:
         try:
             import transformers
 
-            transformers.AutoConfig.from_pretrained(job["hub_id"])
-            result["model_source"] = "hub"
-            return None, None
+            transformers.AutoConfig.from_pretrained(job.hub_id)
+            return Models(source="hub")
         except Exception as error:
-            result["hub_error"] = _one_line(error)
-    result["model_source"] = "synth"
-    model_type, task = job.get("model_type"), job.get("task")
-    if model_type is None:
-        return None, "no tiny model: the file's name is not a model type transformers knows"
-    if task is None:
-        return None, f"no tiny model: no pipeline task known for {model_type}"
+            hub_error = one_line(error)
+    synth = Models(source="synth", hub_error=hub_error)
+    if job.model_type is None:
+        return replace(
+            synth, skip="no tiny model: the file's name is not a model type transformers knows"
+        )
+    if job.task is None:
+        return replace(synth, skip=f"no tiny model: no pipeline task known for {job.model_type}")
     try:
         from hflint.exec.tiny import TinyModelUnavailable, build_tiny_model
     except Exception as error:  # missing, or broken: either way no model, so the file is skipped
-        return None, f"no tiny model: the tiny-model builder is not available ({error})"
+        reason = f"no tiny model: the tiny-model builder is not available ({error})"
+        return replace(synth, skip=reason)
     try:
-        cache = job.get("model_cache")
-        tiny = build_tiny_model(model_type, task, cache_dir=Path(cache) if cache else None)
+        cache = Path(job.model_cache) if job.model_cache else None
+        tiny = build_tiny_model(job.model_type, job.task, cache_dir=cache)
     except TinyModelUnavailable as error:
-        return None, f"no tiny {model_type} model for {task}: {error}"
-    return str(tiny.path), None
+        return replace(synth, skip=f"no tiny {job.model_type} model for {job.task}: {error}")
+    return _with_standins(replace(synth, model_id=str(tiny.path)), job, workdir)
+
+
+def _with_standins(models: Models, job: Job, workdir: str) -> Models:
+    """`models` and the stand-ins of the checkpoints the file loads by itself, installed."""
+    return replace(models, standins=standins.install(job.standins, workdir, job.model_cache))
 
 
 def _force_dtype(name: str) -> None:
@@ -221,84 +234,8 @@ def _force_dtype(name: str) -> None:
     PreTrainedModel.from_pretrained = classmethod(from_pretrained)
 
 
-def _import_by_path(path: str, name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses, pickling and typing look the module up by name
-    sys.path.insert(0, os.path.dirname(path))  # so the file can import its neighbours
-    spec.loader.exec_module(module)
-    return module
-
-
-def _test_class(module: Any, class_name: str | None, model_name: str | None) -> Any:
-    names = [class_name, expected_class_name(model_name) if model_name else None]
-    for name in names:
-        found = getattr(module, name, None) if name else None
-        if isinstance(found, type):
-            return found
-    for name, value in vars(module).items():
-        if isinstance(value, type) and TEST_CLASS_PATTERN.match(name):
-            return value
-    return None
-
-
-def evaluate(returned: object) -> dict[str, Any]:
-    """passed when `run_tests()` kept the contract and every entry succeeded; failed otherwise."""
-    results = returned.get("results") if isinstance(returned, dict) else None
-    if not isinstance(results, dict):
-        shape = "a dict without a 'results' dict" if isinstance(returned, dict) else type(returned)
-        reason = f"run_tests() returned {shape}, not {{'results': {{...}}, 'metadata': {{...}}}}"
-        return {"status": "failed", "reason": reason}
-    if not results:
-        return {"status": "failed", "reason": "run_tests() returned no results"}
-    tests: dict[str, dict[str, Any]] = {}
-    load = inference = 0.0
-    timed = False
-    for name, entry in results.items():
-        if not isinstance(entry, dict):
-            tests[str(name)] = {"success": False, "error": f"entry is {type(entry).__name__}"}
-            continue
-        success = entry.get("success") is True
-        error = entry.get("error")
-        tests[str(name)] = {
-            "success": success,
-            "error": None if success or error is None else str(error)[:_TEXT_LIMIT],
-        }
-        if isinstance(entry.get("seconds"), (int, float)):
-            tests[str(name)]["seconds"] = float(entry["seconds"])
-        if isinstance(entry.get("load_time"), (int, float)):
-            load += float(entry["load_time"])
-            timed = True
-        if isinstance(entry.get("inference_time"), (int, float)):
-            inference += float(entry["inference_time"])
-            timed = True
-    failing = [name for name, test in tests.items() if not test["success"]]
-    outcome: dict[str, Any] = {"status": "failed" if failing else "passed", "tests": tests}
-    if timed:
-        outcome["load_seconds"] = round(load, 4)
-        outcome["inference_seconds"] = round(inference, 4)
-    if failing:
-        first = tests[failing[0]].get("error") or "success is not True"
-        outcome["reason"] = (
-            f"{len(failing)} of {len(tests)} failed ({', '.join(failing)}): {_one_line(first)}"
-        )
-        outcome["error"] = "\n".join(
-            f"{name}: {tests[name].get('error') or 'success is not True'}" for name in failing
-        )
-    return outcome
-
-
-def _one_line(error: object) -> str:
-    text = str(error).strip().splitlines()
-    first = text[0] if text else repr(error)
-    return first if len(first) <= 300 else first[:297] + "..."
-
-
 def _trace() -> str:
-    text = traceback.format_exc()
-    return text if len(text) <= _TEXT_LIMIT else "...\n" + text[-_TEXT_LIMIT:]
+    return clip(traceback.format_exc())
 
 
 def _write_all(fd: int, data: bytes) -> None:

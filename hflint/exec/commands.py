@@ -53,12 +53,18 @@ from hflint.exec.options import (
     format_size,
     parse_size,
 )
+from hflint.exec.protocol import Job, Outcome
 from hflint.exec.worker_client import WorkerFailed
 from hflint.naming import importable_name, model_name_from_path, resolve_model_name
 from hflint.runner import display_path
 from hflint.settings import Settings
 
-_RECORD_FIELDS = frozenset(f.name for f in dataclasses.fields(rec.Record))
+# What a record takes from its file's outcome (the rest it knows from the plan).
+_OUTCOME_FIELDS = tuple(
+    f.name
+    for f in dataclasses.fields(Outcome)
+    if f.name in {r.name for r in dataclasses.fields(rec.Record)}
+)
 
 
 def _require(command: str, packages: tuple[str, ...]) -> None:
@@ -358,7 +364,7 @@ def _run(request: ExecRequest, meta: dict[str, Any]) -> tuple[list[rec.Record], 
         failure = None
         with _progress(len(jobs)) as advance:
 
-            def on_result(index: int, outcome: dict[str, Any]) -> None:
+            def on_result(index: int, outcome: Outcome) -> None:
                 results[index] = _record(plans[index], outcome, device, versions)
                 advance()
 
@@ -382,48 +388,47 @@ def _job(
     table: Mapping[str, Any],
     settings: Settings,
     cache: str | None,
-) -> dict[str, Any]:
+) -> Job:
     parallel = max(1, chosen.jobs)
-    return {
-        "id": index,
-        "file": os.path.abspath(plan.file),
-        "module": importable_name(plan.file.stem),
-        "class_name": plan.class_name,
-        "model_name": model_name_from_path(plan.file),
-        "model_type": plan.model_type,
-        "task": plan.task,
-        "hub_id": plan.hub_id,
-        "standins": [standin.to_job() for standin in plan.standins],
-        "source": source,
-        "device": device,
-        "dtype": chosen.dtype,
-        "timeout": chosen.timeout,
-        "memory_cap": chosen.memory_cap,
+    return Job(
+        id=index,
+        file=os.path.abspath(plan.file),
+        module=importable_name(plan.file.stem),
+        style=plan.style,
+        class_name=plan.class_name,
+        model_name=model_name_from_path(plan.file),
+        model_type=plan.model_type,
+        task=plan.task,
+        hub_id=plan.hub_id,
+        standins=[standin.to_job() for standin in plan.standins],
+        source=source,
+        device=device,
+        dtype=chosen.dtype,
+        timeout=chosen.timeout,
+        memory_cap=chosen.memory_cap,
         # Children share the cores: each gets its part, so N at once do not oversubscribe.
-        "threads": max(1, hardware.cpu.usable_cores // parallel),
-        "output_limit": table.get("output-limit", DEFAULT_OUTPUT_LIMIT),
-        "model_cache": str(settings.root / cache) if cache else None,
-    }
+        threads=max(1, hardware.cpu.usable_cores // parallel),
+        output_limit=int(table.get("output-limit", DEFAULT_OUTPUT_LIMIT)),
+        model_cache=str(settings.root / cache) if cache else None,
+    )
 
 
 def _record(
-    plan: selection.Plan, outcome: dict[str, Any], device: str, versions: dict[str, str | None]
+    plan: selection.Plan, outcome: Outcome, device: str, versions: dict[str, str | None]
 ) -> rec.Record:
-    known = {key: value for key, value in outcome.items() if key in _RECORD_FIELDS}
     record = rec.Record(
-        **{
-            "file": plan.path,
-            "model_type": plan.model_type,
-            "model_type_from": plan.model_type_from if plan.model_type else None,
-            "task": plan.task,
-            "device": device,
-            "versions": versions,
-            **known,
-        }
+        file=plan.path,
+        model_type=plan.model_type,
+        model_type_from=plan.model_type_from if plan.model_type else None,
+        task=plan.task,
+        style=plan.style,
+        device=device,
+        versions=versions,
+        **{name: getattr(outcome, name) for name in _OUTCOME_FIELDS},
     )
-    if outcome.get("hub_error") and record.reason is None:
+    if outcome.hub_error and record.reason is None:
         record.reason = (
-            f"hub checkpoint {plan.hub_id} unavailable ({outcome['hub_error']}); "
+            f"hub checkpoint {plan.hub_id} unavailable ({outcome.hub_error}); "
             "ran on a tiny synthesised model"
         )
     return record

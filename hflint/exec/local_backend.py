@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from hflint.exec.backend_protocol import BackendError, OnResult
 from hflint.exec.hardware import Hardware
+from hflint.exec.protocol import Job
 from hflint.exec.worker_client import Worker, WorkerFailed, expect, run_jobs, start_worker
 
 
@@ -29,7 +29,7 @@ class LocalBackend:
     def slots(self, kind: str) -> int | None:
         return None
 
-    def run(self, jobs: list[dict[str, Any]], parallel: int, on_result: OnResult) -> None:
+    def run(self, jobs: list[Job], parallel: int, on_result: OnResult) -> None:
         run_jobs(self.worker, jobs, parallel, on_result)
 
     def close(self) -> None:

@@ -20,6 +20,7 @@ import socket
 import tempfile
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ import ray.exceptions
 
 from hflint.exec.backend_protocol import BackendError, OnResult
 from hflint.exec.hardware import DeviceError, Hardware
+from hflint.exec.protocol import ERROR, TIMEOUT, Job, Outcome
 from hflint.exec.worker_client import (
     STARTUP_TIMEOUT,
     WATCHDOG_SLACK,
@@ -58,29 +60,38 @@ class ExecActor:
         hardware: dict[str, Any] = self.hello["hardware"]
         return hardware
 
-    def run(self, job: dict[str, Any], source: bytes) -> dict[str, Any]:
+    def run(self, job: Job, source: bytes) -> Outcome:
         """The outcome of one file, written under the actor's own directory by its own name."""
-        directory = Path(self.files, str(job["id"]))
+        directory = Path(self.files, str(job.id))
         directory.mkdir(parents=True, exist_ok=True)
-        path = directory / Path(job["file"]).name
+        path = directory / Path(job.file).name
         path.write_bytes(source)
-        found: dict[str, Any] = {}
+        found: list[Outcome] = []
         try:
             if self.worker.process.poll() is not None:  # the last run broke it: a fresh one
                 self.worker.close()
                 self.worker, self.hello = self._start()
-            run_jobs(self.worker, [{**job, "file": str(path)}], 1, lambda _, o: found.update(o))
+            run_jobs(self.worker, [replace(job, file=str(path))], 1, lambda _, o: found.append(o))
         except WorkerFailed as error:
-            found = found or {"status": "error", "reason": "the warm worker failed"}
-            found.setdefault("error", str(error))
+            if not found:
+                found.append(Outcome(status=ERROR, reason="the warm worker failed"))
+            found[0] = replace(found[0], error=found[0].error or str(error))
             self.worker.close()
         finally:
             shutil.rmtree(directory, ignore_errors=True)
+        outcome = found[0]
+
         # Tracebacks and stacks name the file where the user has it, not the actor's copy.
-        for key in ("reason", "error", "output"):
-            if isinstance(found.get(key), str):
-                found[key] = found[key].replace(str(path), job["file"])
-        return {**found, "node": self.node}
+        def where_the_user_has_it(text: str) -> str:
+            return text.replace(str(path), job.file)
+
+        return replace(
+            outcome,
+            reason=where_the_user_has_it(outcome.reason) if outcome.reason else None,
+            error=where_the_user_has_it(outcome.error) if outcome.error else None,
+            output=where_the_user_has_it(outcome.output),
+            node=self.node,
+        )
 
     def close(self) -> None:
         self.worker.close()
@@ -155,25 +166,25 @@ class RayBackend:
     def slots(self, kind: str) -> int | None:
         return max(1, int(self.resources.get("GPU" if kind in _GPU_KINDS else "CPU", 1)))
 
-    def run(self, jobs: list[dict[str, Any]], parallel: int, on_result: OnResult) -> None:
+    def run(self, jobs: list[Job], parallel: int, on_result: OnResult) -> None:
         while len(self.actors) < min(parallel, len(jobs)):
             self._actor()
         idle = list(self.actors)
         queue = list(reversed(jobs))
-        flying: dict[Any, tuple[Any, dict[str, Any], float]] = {}
+        flying: dict[Any, tuple[Any, Job, float]] = {}
         while queue or flying:
             while queue and idle:
                 job = queue.pop()
                 try:
-                    source = Path(job["file"]).read_bytes()
+                    source = Path(job.file).read_bytes()
                 except OSError as error:  # gone or unreadable since it was planned
                     reason = f"cannot read the file: {error.strerror or error}"
-                    on_result(job["id"], {"status": "error", "reason": reason})
+                    on_result(job.id, Outcome(status=ERROR, reason=reason))
                     continue
                 actor = idle.pop()
                 reference = actor.run.remote(job, source)
                 # An actor still importing torch takes its start-up time on top.
-                limit = float(job["timeout"]) + WATCHDOG_SLACK + STARTUP_TIMEOUT
+                limit = job.timeout + WATCHDOG_SLACK + STARTUP_TIMEOUT
                 flying[reference] = (actor, job, time.monotonic() + limit)
             if not flying:
                 continue
@@ -181,23 +192,19 @@ class RayBackend:
             for reference in ready:
                 actor, job, _ = flying.pop(reference)
                 try:
-                    outcome: dict[str, Any] = ray.get(reference)
+                    outcome: Outcome = ray.get(reference)
                 except ray.exceptions.RayError as error:
-                    outcome = {
-                        "status": "error",
-                        "reason": "the Ray actor died",
-                        "error": str(error),
-                    }
+                    outcome = Outcome(status=ERROR, reason="the Ray actor died", error=str(error))
                     actor = self._replace(actor)
-                on_result(job["id"], outcome)
+                on_result(job.id, outcome)
                 idle.append(actor)
             now = time.monotonic()
             for reference, (actor, job, deadline) in list(flying.items()):
                 if now >= deadline:  # the actor itself is stuck: its worker's watchdog failed
                     del flying[reference]
                     on_result(
-                        job["id"],
-                        {"status": "timeout", "reason": "the Ray actor did not answer in time"},
+                        job.id,
+                        Outcome(status=TIMEOUT, reason="the Ray actor did not answer in time"),
                     )
                     idle.append(self._replace(actor))
 

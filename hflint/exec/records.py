@@ -1,9 +1,11 @@
 """One record per file of an `hflint exec` run, and the run's output formats.
 
-Statuses: `passed` (every entry of `run_tests()["results"]` succeeded), `failed` (one did not, or
-the return value broke the contract), `error` (an exception, `sys.exit` or `os._exit` during import,
-construction or the run, a memory cap hit), `crashed` (killed by a signal: segfault, `os.abort`),
-`timeout`, and `skipped` (not run: not lint-clean, no tiny model for the type, ...; with the reason).
+Statuses: `passed` (no test failed and one passed), `failed` (a test failed: an entry of what
+`run_tests()` returned, a unittest or a pytest test), `error` (an exception, `sys.exit` or
+`os._exit` during import, construction or the run, a memory cap hit, results hflint cannot read, a
+pytest collection error), `crashed` (killed by a signal: segfault, `os.abort`), `timeout`, and
+`skipped` (not run: not lint-clean, no tiny model for the type, ...; or every test skipped; with the
+reason).
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-STATUSES = ("passed", "failed", "error", "crashed", "timeout", "skipped")
-FAILING = frozenset({"failed", "error", "crashed", "timeout"})
+from hflint.exec.protocol import CRASHED, ERROR, FAILED, PASSED, SKIPPED, TIMEOUT, CaseOutcome
+
+STATUSES = (PASSED, FAILED, ERROR, CRASHED, TIMEOUT, SKIPPED)
+FAILING = frozenset({FAILED, ERROR, CRASHED, TIMEOUT})
 FORMATS = ("text", "json", "json-lines", "junit")
 
 
@@ -27,6 +31,7 @@ class Record:
     model_type: str | None = None
     task: str | None = None
     device: str | None = None
+    style: str | None = None  # how its tests ran: script, unittest, pytest
     model_source: str | None = None  # synth, hub
     model_id: str | None = None  # what the test class got (None: its own default)
     # How the model type was decided: "the file name", "its default checkpoint `x`"...
@@ -44,7 +49,7 @@ class Record:
     peak_memory_mb: float | None = None  # ru_maxrss of the child (includes the warm worker's pages)
     exit_code: int | None = None
     signal: str | None = None
-    tests: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> success, error
+    tests: dict[str, CaseOutcome] = field(default_factory=dict)  # each test's status, message
     output: str = ""  # stdout and stderr, interleaved; head and tail when truncated
     output_bytes: int = 0
     output_truncated: bool = False

@@ -23,6 +23,7 @@ from hflint.analysis import tasks
 from hflint.analysis.checkpoints import StandIn, checkpoint_uses, plan_stand_ins
 from hflint.analysis.filemodel import file_model
 from hflint.analysis.modelrefs import default_ids
+from hflint.analysis.styles import SCRIPT, TestStyle, detect_style
 from hflint.analysis.testclass import find_test_class
 from hflint.catalog import Catalog
 from hflint.discovery import relative_path
@@ -137,21 +138,24 @@ class Plan:
     def skip_reason(self, source: str) -> str | None:
         """Why the file is not run with models from `source` (`synth`, `hub`, `auto`): a removed
         type's file cannot run on this transformers; a file with no model type has no tiny model
-        to synthesise (with the hub, its own checkpoints may still run it)."""
+        to synthesise (with the hub, its own checkpoints may still run it); unittest and pytest
+        files load their own checkpoints (stand-ins run them offline), so they need none."""
         if self.removed:
             return self.model_type_from
-        if self.model_type is None and source == "synth":
+        if self.model_type is None and source == "synth" and self.style == SCRIPT:
             return f"no tiny model: {self.model_type_from}"
         return None
 
     # The checkpoints the file loads by itself, and what each runs on offline.
     standins: tuple[StandIn, ...] = ()
+    style: TestStyle = SCRIPT  # how its tests run: script, unittest, pytest
 
 
 def plan(file: Path, catalog: Catalog) -> Plan:
     model_name = model_name_from_path(file)
     task = origin = class_name = hub_id = None
     analysis = None
+    style = SCRIPT
     try:
         module = cst.parse_module(file.read_bytes())
     except (OSError, cst.ParserSyntaxError):
@@ -172,6 +176,7 @@ def plan(file: Path, catalog: Catalog) -> Plan:
         hub_id = ids[0].value if ids else None
         analysis = tasks.analyze(module)
         task, origin = _file_task(analysis, catalog)
+        style = detect_style(module, expected)
     if task is None and entry is not None and entry.default_task is not None:
         task, origin = entry.default_task, "catalog default"
     uses = checkpoint_uses(analysis, class_name) if analysis is not None else []
@@ -186,6 +191,7 @@ def plan(file: Path, catalog: Catalog) -> Plan:
         model_type_from=model_from,
         removed=decided is not None and decided.name.removed is not None,
         standins=plan_stand_ins(catalog, uses, entry),
+        style=style,
     )
 
 

@@ -32,17 +32,18 @@ from typing import Any
 _REASON_LIMIT = 300
 
 
-def install(job: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """The job's stand-ins, built and laid out in a private hub cache under the job's scratch
-    directory, which this child's hub lookups then use; id -> what it runs on, or why nothing.
-    A job that names no ids leaves the child's hub lookups as they are."""
-    entries: Sequence[Mapping[str, Any]] = job.get("standins") or ()
+def install(
+    entries: Sequence[Mapping[str, Any]], workdir: str, model_cache: str | None
+) -> dict[str, dict[str, Any]]:
+    """The stand-ins the parent planned (`entries`), built and laid out in a private hub cache
+    under the run's scratch directory `workdir`, which this child's hub lookups then use;
+    id -> what it runs on, or why nothing. No entries leave the child's hub lookups as they are."""
     if not entries:
         return {}
-    cache = Path(tempfile.mkdtemp(prefix="hub-", dir=job["workdir"]))
-    model_cache = Path(job["model_cache"]) if job.get("model_cache") else None
+    cache = Path(tempfile.mkdtemp(prefix="hub-", dir=workdir))
+    tiny_cache = Path(model_cache) if model_cache else None
     report = {
-        str(entry["id"]): _stand_in(entry, cache, model_cache)
+        str(entry["id"]): _stand_in(entry, cache, tiny_cache)
         if entry.get("model_type") and entry.get("tasks")
         else {key: entry[key] for key in ("model_type", "origin", "reason") if entry.get(key)}
         for entry in entries

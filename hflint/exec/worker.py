@@ -27,8 +27,10 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO
+
+from hflint.exec.protocol import CRASHED, ERROR, TIMEOUT, Job, Outcome
 
 # A child that has exited but whose pipes stay open (a grandchild holds them) gets this long after
 # its process group is killed before the worker stops waiting for EOF.
@@ -78,7 +80,7 @@ class Capture:
 
 @dataclass
 class Running:
-    job: dict[str, Any]
+    job: Job
     pid: int
     started: float
     deadline: float
@@ -115,6 +117,10 @@ def main() -> None:
         from hflint.catalog import load_catalog
 
         load_catalog()
+    with contextlib.suppress(Exception):  # pytest-style files: pytest is imported once too
+        from hflint.exec.runners import warm_pytest
+
+        warm_pytest()
     # What was imported is there for good: in the permanent generation a child's collections
     # neither scan it nor write to its pages (which would copy them, page by page, after the fork).
     gc.freeze()
@@ -123,7 +129,8 @@ def main() -> None:
     try:
         # One request per batch until told to stop: a Ray actor keeps one worker for many files.
         while not (request := json.loads(_read_line(0) or b'{"stop": true}')).get("stop"):
-            jobs, parallel = request["jobs"], int(request.get("parallel", 1))
+            jobs = [Job.from_dict(job) for job in request["jobs"]]
+            parallel = int(request.get("parallel", 1))
             serve(jobs, parallel, workdir, send, protocol.fileno())
             send({"event": "done"})
     except ParentGone:
@@ -138,8 +145,12 @@ def _terminate(signum: int, frame: object) -> None:
 
 def _sender(stream: BinaryIO) -> Callable[[dict[str, Any]], None]:
     def send(message: dict[str, Any]) -> None:
+        data = memoryview(json.dumps(message, default=str).encode("utf-8") + b"\n")
         try:
-            stream.write(json.dumps(message, default=str).encode("utf-8") + b"\n")
+            # An unbuffered write to a full pipe returns early when a signal (a child's SIGCHLD)
+            # interrupts it after part of the message went through: the rest is written after it.
+            while data:
+                data = data[os.write(stream.fileno(), data) :]
         except BrokenPipeError:
             raise ParentGone from None
 
@@ -216,7 +227,7 @@ def _probe_in_child() -> dict[str, Any]:
 
 
 def serve(
-    jobs: list[dict[str, Any]],
+    jobs: list[Job],
     parallel: int,
     workdir: str,
     send: Callable[[dict[str, Any]], None],
@@ -242,7 +253,7 @@ def serve(
                 for fd in child.open_fds:
                     by_fd[fd] = child
                     selector.register(fd, selectors.EVENT_READ)
-                send({"event": "started", "id": child.job["id"]})
+                send({"event": "started", "id": child.job.id})
             _wait(selector, running, by_fd, wake_read)
             _reap(running)
             now = time.monotonic()
@@ -253,7 +264,7 @@ def serve(
             for child in [c for c in running.values() if _finished(c, now)]:
                 _close(child, selector, by_fd)
                 del running[child.pid]
-                send({"event": "result", "id": child.job["id"], "outcome": outcome(child)})
+                send({"event": "result", "id": child.job.id, "outcome": outcome(child).to_dict()})
     finally:
         signal.set_wakeup_fd(-1)
         for child in running.values():
@@ -267,7 +278,7 @@ def serve(
                 os.close(fd)
 
 
-def _spawn(job: dict[str, Any], workdir: str, worker_fds: list[int]) -> Running:
+def _spawn(job: Job, workdir: str, worker_fds: list[int]) -> Running:
     from hflint.exec import child
 
     output_read, output_write = os.pipe()
@@ -279,7 +290,7 @@ def _spawn(job: dict[str, Any], workdir: str, worker_fds: list[int]) -> Running:
         try:
             os.close(output_read)
             os.close(result_read)
-            child.main({**job, "workdir": workdir}, output_write, result_write, worker_fds)
+            child.main(job, workdir, output_write, result_write, worker_fds)
         finally:  # whatever happens, the child never returns into the worker's loop
             os._exit(child.INTERNAL_FAILURE)
     # The child makes itself a group leader too; doing it here as well closes the window in which
@@ -295,8 +306,8 @@ def _spawn(job: dict[str, Any], workdir: str, worker_fds: list[int]) -> Running:
         job=job,
         pid=pid,
         started=now,
-        deadline=now + float(job["timeout"]),
-        output=Capture(int(job["output_limit"])),
+        deadline=now + job.timeout,
+        output=Capture(job.output_limit),
         open_fds={output_read: "output", result_read: "result"},
     )
 
@@ -392,57 +403,53 @@ def _kill(child: Running) -> None:
         pass
 
 
-def outcome(child: Running) -> dict[str, Any]:
+def outcome(child: Running) -> Outcome:
     """The child's own report when it made one; otherwise what its end says."""
     ended = child.ended if child.ended is not None else time.monotonic()
-    found: dict[str, Any] = {
-        "seconds": round(ended - child.started, 4),
-        "output": child.output.text(),
-        "output_bytes": child.output.total,
-        "output_truncated": child.output.truncated,
-    }
+    peak = None
     if child.rusage is not None:
         # ru_maxrss is KiB on Linux, bytes on macOS. It counts the pages the child shares with
         # the warm worker too (a fork inherits the high-water mark).
         scale = 1024 * 1024 if sys.platform == "darwin" else 1024
-        found["peak_memory_mb"] = round(child.rusage.ru_maxrss / scale, 1)
+        peak = round(child.rusage.ru_maxrss / scale, 1)
     status = child.wait_status
+    seen: dict[str, Any] = {
+        "seconds": round(ended - child.started, 4),
+        "output": child.output.text(),
+        "output_bytes": child.output.total,
+        "output_truncated": child.output.truncated,
+        "peak_memory_mb": peak,
+    }
+    signum = None
     if status is not None and os.WIFEXITED(status):
-        found["exit_code"] = os.WEXITSTATUS(status)
+        seen["exit_code"] = os.WEXITSTATUS(status)
     elif status is not None and os.WIFSIGNALED(status):
-        found["signal"] = _signal_name(os.WTERMSIG(status))
+        signum = os.WTERMSIG(status)
+        seen["signal"] = _signal_name(signum)
     report = _report(child.result)
     if report is not None:
-        return {**found, **report}
-    timeout = float(child.job["timeout"])
+        return replace(report, **seen)
     if child.timed_out:
-        return {
-            **found,
-            "status": "timeout",
-            "reason": f"no result after {timeout:g} s: killed (the output ends with where it hung)",
-        }
-    if status is not None and os.WIFSIGNALED(status):
-        signum = os.WTERMSIG(status)
+        reason = (
+            f"no result after {child.job.timeout:g} s: killed (the output ends with where it hung)"
+        )
+        return Outcome(status=TIMEOUT, reason=reason, **seen)
+    if signum is not None:
         hint = (
             " (out of memory? the kernel's OOM killer sends it)" if signum == signal.SIGKILL else ""
         )
-        return {**found, "status": "crashed", "reason": f"killed by {_signal_name(signum)}{hint}"}
-    code = found.get("exit_code")
-    return {
-        **found,
-        "status": "error",
-        "reason": f"exited with status {code} before reporting a result (os._exit()?)",
-    }
+        return Outcome(status=CRASHED, reason=f"killed by {_signal_name(signum)}{hint}", **seen)
+    reason = f"exited with status {seen.get('exit_code')} before reporting a result (os._exit()?)"
+    return Outcome(status=ERROR, reason=reason, **seen)
 
 
-def _report(data: bytearray) -> dict[str, Any] | None:
+def _report(data: bytearray) -> Outcome | None:
     if not data:
         return None
     try:
-        report = json.loads(data)
-    except ValueError:  # cut short by a crash while writing it
+        return Outcome.from_dict(json.loads(data))
+    except (ValueError, TypeError, AttributeError):  # cut short by a crash while writing it
         return None
-    return report if isinstance(report, dict) else None
 
 
 def _signal_name(signum: int) -> str:

@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
+from hflint.exec.protocol import ERROR, Job, Outcome
+
 WORKER_COMMAND = "from hflint.exec.worker import main; main()"
 # How long the worker may take to import torch (and then transformers) on a slow, cold disk.
 STARTUP_TIMEOUT = 300.0
@@ -125,30 +127,34 @@ def expect(worker: Worker, event: str, timeout: float = STARTUP_TIMEOUT) -> dict
 
 def run_jobs(
     worker: Worker,
-    jobs: list[dict[str, Any]],
+    jobs: list[Job],
     parallel: int,
-    on_result: Callable[[int, dict[str, Any]], None],
+    on_result: Callable[[int, Outcome], None],
 ) -> None:
     """Send the jobs and call `on_result(id, outcome)` for each as it ends. Jobs the worker never
     finished get an error outcome; WorkerFailed follows so the caller knows the run broke."""
-    pending = {job["id"] for job in jobs}
-    longest = max((float(job["timeout"]) for job in jobs), default=0.0)
+    pending = {job.id for job in jobs}
+    longest = max((job.timeout for job in jobs), default=0.0)
     try:
         if not worker.ready:
             expect(worker, "ready")
             worker.ready = True
-        worker.send({"jobs": jobs, "parallel": parallel})
+        worker.send({"jobs": [job.to_dict() for job in jobs], "parallel": parallel})
         while True:
             message = worker.receive(longest + WATCHDOG_SLACK)
             if message.get("event") == "result" and message.get("id") in pending:
                 pending.discard(message["id"])
-                on_result(message["id"], message["outcome"])
+                try:
+                    found = Outcome.from_dict(message["outcome"])
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    unreadable = f"unreadable result {message!r:.200}"
+                    raise WorkerFailed(worker._failure(unreadable)) from None
+                on_result(message["id"], found)
             elif message.get("event") == "done":
                 break  # the worker takes its next request only after this
     except WorkerFailed as failure:
         for job_id in sorted(pending):
             on_result(
-                job_id,
-                {"status": "error", "reason": "the warm worker failed", "error": str(failure)},
+                job_id, Outcome(status=ERROR, reason="the warm worker failed", error=str(failure))
             )
         raise
