@@ -120,6 +120,11 @@ def can_build_input(call: PipelineCall, entry: ti.TaskInput) -> bool:
     return bool(entry.args) and (ti.PIPE not in entry.args[0] or call.binding is not None)
 
 
+def _becomes(replacement: cst.CSTNode) -> Edit:
+    """An edit that puts `replacement` where the node was."""
+    return lambda _updated: replacement
+
+
 class TaskEditor:
     """Edits planned on one module, keyed by the original node each replaces."""
 
@@ -142,15 +147,16 @@ class TaskEditor:
         self._edits.setdefault(literal, []).append(lambda _updated: replacement)
 
     def set_task(self, call: PipelineCall, value: str) -> None:
-        """Write the task `value` at the call: as the task argument's value, or as a new first
-        argument."""
-        if call.task_arg is not None:
-            original = call.task_arg.value
+        """Write the task `value` where the call's task is written (its task argument, or the
+        `"task"` entries of the dict it unpacks: a task passed through `**kwargs` is there, and a
+        second one would be a `TypeError`), or as a new first argument when it has none."""
+        for original in call.task_written:
             replacement = literal_like(
                 original if isinstance(original, cst.SimpleString) else cst.SimpleString('""'),
                 value,
             )
-            self._edits.setdefault(original, []).append(lambda _updated: replacement)
+            self._edits.setdefault(original, []).append(_becomes(replacement))
+        if call.task_written:
             return
         argument = cst.Arg(cst.SimpleString(f'"{value}"'))
 
