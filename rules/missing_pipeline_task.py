@@ -71,6 +71,7 @@ class MissingPipelineTask(PipelineTaskRule):
     name = "missing-pipeline-task"
     MESSAGE = "The test never builds a pipeline with a task it names"
     FIX_APPLICABILITY = Applicability.UNSAFE
+    GATE = True
 
     VALID = (
         Valid(

@@ -85,6 +85,7 @@ class UseBeforeAssignment(ScopedRule):
     name = "use-before-assignment"
     MESSAGE = "`{name}` is read before it is assigned in `{function}()`: an UnboundLocalError"
     FIX_APPLICABILITY = Applicability.UNSAFE
+    GATE = True
 
     VALID = (
         Valid(

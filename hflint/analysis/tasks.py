@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from hflint.analysis.input_kinds import classify
-from hflint.analysis.nodes import parameter_names, string_value
+from hflint.analysis.nodes import dict_literal_entries, parameter_names, string_value
 from hflint.analysis.task_collect import Assignment, Collector, Placement, collect
 
 REGISTRY_NAME = re.compile(r"^[A-Z0-9_]*REGISTRY[A-Z0-9_]*$")
@@ -408,7 +408,7 @@ class TaskAnalysis:
             return None
         values: list[cst.BaseExpression] = []
         for terminal in terminals:
-            entries = _literal_entries(terminal.node)
+            entries = dict_literal_entries(terminal.node)
             if entries is None:
                 return None
             values.extend(value for name, value in entries if name == key)
@@ -520,9 +520,6 @@ class TaskAnalysis:
                 yield attribute, kind, masked
 
 
-# --- task logic shared by the rules and their fixes -----------------------------------------------
-
-
 # --- small helpers ----------------------------------------------------------------------------------
 
 
@@ -538,24 +535,6 @@ def task_argument(call: cst.Call) -> cst.Arg | None:
 
 # Dict methods that leave the dict as it was.
 _READING_METHODS = frozenset({"get", "items", "keys", "values", "copy"})
-
-
-def _literal_entries(node: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression]] | None:
-    """(key, value) of a dict literal, `{...}` or `dict(key=...)`; None for anything else, or for
-    one whose keys are not all known (`**other`, a computed key)."""
-    if isinstance(node, cst.Dict):
-        entries: list[tuple[str, cst.BaseExpression]] = []
-        for element in node.elements:
-            key = string_value(element.key) if isinstance(element, cst.DictElement) else None
-            if key is None:
-                return None
-            entries.append((key, element.value))
-        return entries
-    if isinstance(node, cst.Call) and _is_name(node.func, "dict"):
-        if any(arg.keyword is None for arg in node.args):
-            return None
-        return [(arg.keyword.value, arg.value) for arg in node.args if arg.keyword is not None]
-    return None
 
 
 def _is_name(node: cst.CSTNode, value: str) -> bool:
@@ -614,6 +593,3 @@ def _holder_key(node: cst.CSTNode, scope: Placement) -> tuple[object, ...] | Non
 def _in_init(assignment: Assignment) -> bool:
     function = assignment.scope.function
     return function is not None and function.name.value == "__init__"
-
-
-# --- replacement inputs ------------------------------------------------------------------------------
