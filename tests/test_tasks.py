@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import libcst as cst
 import pytest
@@ -388,6 +389,38 @@ def test_canonical_text_inputs_run_through_their_pipelines(tmp_path: Path) -> No
         args = [eval(source, namespace) for source in entry.args]
         keywords = {name: eval(source, namespace) for name, source in entry.keywords}
         assert pipe(*args, **keywords), task  # type: ignore[operator]
+
+
+def test_a_foreign_mask_fails_and_the_mask_token_fix_runs(tmp_path: Path) -> None:
+    """HF206's premise and fix on a real BERT fill-mask pipeline: `<mask>` is no mask to a
+    tokenizer whose mask token is `[MASK]`, and the fixed file's expressions feed one."""
+    source = (
+        "class TestBertModels:\n"
+        "    def __init__(self):\n"
+        '        self.test_text = "paris is the <mask> of france."\n\n'
+        "    def test_pipeline(self):\n"
+        '        pipe = transformers.pipeline("fill-mask", model=self.model_id)\n'
+        '        return pipe(self.test_text), pipe("the <mask> of france.")\n'
+    )
+    text = run_codemod(tmp_path, "test_hf_bert.py", source, "use_mask_token.UseMaskTokenCommand")
+    assert text == source.replace(
+        'pipe(self.test_text), pipe("the <mask> of france.")',
+        'pipe(self.test_text.replace("<mask>", pipe.tokenizer.mask_token)), '
+        'pipe(f"the {pipe.tokenizer.mask_token} of france.")',
+    )
+    assert "HF206" not in {
+        f.code for f in lint_text("test_hf_bert.py", text, list(all_rules().values())).findings
+    }
+    pipe = _tiny_text_pipelines(tmp_path)["fill-mask"]
+    with pytest.raises(Exception, match="No mask_token"):
+        pipe("paris is the <mask> of france.")  # type: ignore[operator]
+    # The file's `transformers.pipeline(...)` builds the tiny pipeline.
+    namespace: dict[str, object] = {"transformers": SimpleNamespace(pipeline=lambda *_, **__: pipe)}
+    exec(text, namespace)
+    tester = namespace["TestBertModels"]()  # type: ignore[operator]
+    tester.model_id = "tiny"
+    with_text, with_literal = tester.test_pipeline()
+    assert with_text and with_literal
 
 
 def test_canonical_audio_input_runs_through_speech_pipelines(tmp_path: Path) -> None:
