@@ -46,6 +46,7 @@ class ConstructorContract(Rule):
     name = "constructor-contract"
     MESSAGE = "`{cls}` cannot be built as `{cls}(model_id=..., device=...)`: {reason}"
     FIX_APPLICABILITY = Applicability.UNSAFE
+    GATE = True
 
     VALID = (
         Valid(

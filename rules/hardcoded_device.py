@@ -54,6 +54,7 @@ class HardcodedDevice(HardcodedDeviceScan, Rule):
     name = "hardcoded-device"
     MESSAGE = "`{what}` hard-codes the device; use the selected device"
     FIX_APPLICABILITY = Applicability.UNSAFE
+    GATE = True
 
     VALID = (
         Valid(

@@ -64,6 +64,7 @@ class MissingDeviceSelection(SelectionScan, Rule):
         "(no `select_device()` or availability check)"
     )
     FIX_APPLICABILITY = Applicability.UNSAFE
+    GATE = True
 
     VALID = (
         Valid(

@@ -55,6 +55,7 @@ class MissingMainEntry(Rule):
     name = "missing-main-entry"
     MESSAGE = 'No `if __name__ == "__main__":` entry that exits with the test results'
     FIX_APPLICABILITY = Applicability.UNSAFE
+    GATE = True
 
     VALID = (
         Valid(

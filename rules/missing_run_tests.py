@@ -32,6 +32,7 @@ class MissingRunTests(MissingTestClassMethod):
 
     code = "HF104"
     name = "missing-run-tests"
+    GATE = True
     METHOD = "run_tests"
 
     VALID = (Valid("class TestBertModels:\n    def run_tests(self):\n        return {}\n"),)

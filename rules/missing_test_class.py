@@ -46,6 +46,7 @@ class MissingTestClass(Rule):
     name = "missing-test-class"
     MESSAGE = "No `{expected}` test class"
     FIX_APPLICABILITY = Applicability.SAFE
+    GATE = True
 
     VALID = (
         Valid("class TestBertModels:\n    pass\n"),

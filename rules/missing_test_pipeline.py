@@ -34,6 +34,7 @@ class MissingTestPipeline(MissingTestClassMethod):
 
     code = "HF103"
     name = "missing-test-pipeline"
+    GATE = True
     METHOD = "test_pipeline"
 
     VALID = (

@@ -45,6 +45,7 @@ class TestClassNameMismatch(Rule):
     name = "test-class-name-mismatch"
     MESSAGE = "Test class `{found}` should be named `{expected}` for this file's model"
     FIX_APPLICABILITY = Applicability.SAFE
+    GATE = True
 
     VALID = (
         Valid("class TestBartModels:\n    pass\n", path="test_hf_bart.py"),

@@ -65,6 +65,7 @@ class UndefinedAttribute(AttributeScan, Rule):
     name = "undefined-attribute"
     MESSAGE = "`self.{attribute}` is read but never assigned in `{cls}`"
     FIX_APPLICABILITY = Applicability.SAFE
+    GATE = True
 
     VALID = (
         Valid(
