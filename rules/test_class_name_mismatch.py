@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from hflint.analysis.styles import SCRIPT
 from hflint.analysis.testclass import find_test_class
 from hflint.diagnostics import Applicability
 from hflint.naming import expected_class_name
@@ -21,7 +22,8 @@ class TestClassNameMismatch(Rule):
 
     ## Why it matters
     Runners find the class by the file's model name. A misnamed class is never run, and a copied
-    file under another model's class name usually tests the other model.
+    file under another model's class name usually tests the other model. unittest and pytest files
+    are not reported: their runners find every test class whatever its name.
 
     ## Example
     ```python
@@ -55,6 +57,12 @@ class TestClassNameMismatch(Rule):
             "class TestT5Models:\n    pass\nclass TestBartModels:\n    pass\n",
             path="test_hf_bart.py",
         ),
+        # unittest runs a TestCase whatever its name.
+        Valid(
+            "import unittest\n\n\nclass TestT5Models(unittest.TestCase):\n"
+            "    def test_pipeline(self):\n        pass\n",
+            path="test_hf_bart.py",
+        ),
     )
     INVALID = (
         Invalid(
@@ -76,6 +84,8 @@ class TestClassNameMismatch(Rule):
 
     def visit_Module(self, node: cst.Module) -> None:
         expected = self.context.expected_class
+        if self.facts.style != SCRIPT:
+            return  # unittest's loader and pytest find test classes whatever their names
         test_class = find_test_class(node, expected)
         if expected is None or test_class is None or test_class.name.value == expected:
             return
