@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import libcst as cst
-from hflint.rules._examples import SELECT_DEVICE_DEFINITION
+from hflint.rules._examples import PYTEST_FILE, SELECT_DEVICE_DEFINITION, UNITTEST_FILE
 
 from hflint.analysis.device_sites import DeviceSite, HardcodedDeviceScan
 from hflint.diagnostics import Applicability
@@ -63,6 +63,8 @@ class HardcodedDevice(HardcodedDeviceScan, Rule):
     FIX_APPLICABILITY = Applicability.UNSAFE
 
     VALID = (
+        Valid(UNITTEST_FILE),
+        Valid(PYTEST_FILE),
         Valid(
             "import torch\n\n\ndef load(model):\n    if torch.cuda.is_available():\n"
             "        model = model.cuda()\n    return model\n"

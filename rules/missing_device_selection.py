@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import libcst as cst
-from hflint.rules._examples import SELECT_DEVICE_DEFINITION
+from hflint.rules._examples import PYTEST_FILE, SELECT_DEVICE_DEFINITION, UNITTEST_FILE
 
 from hflint.analysis.device_selection import SelectionScan
 from hflint.analysis.styles import SCRIPT
@@ -68,6 +68,8 @@ class MissingDeviceSelection(SelectionScan, Rule):
     FIX_APPLICABILITY = Applicability.UNSAFE
 
     VALID = (
+        Valid(UNITTEST_FILE),
+        Valid(PYTEST_FILE),
         Valid(
             "import torch\n\n\ndef select_device():\n    return 'cuda' if torch.cuda.is_available() else 'cpu'\n\n\n"
             "class TestBertModels:\n    def __init__(self, model_id=None, device=None):\n"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import libcst as cst
+from hflint.rules._examples import PYTEST_FILE, UNITTEST_FILE
 
 from hflint.analysis.styles import SCRIPT
 from hflint.analysis.testclass import find_test_class
@@ -49,6 +50,8 @@ class TestClassNameMismatch(Rule):
     FIX_APPLICABILITY = Applicability.SAFE
 
     VALID = (
+        Valid(UNITTEST_FILE),
+        Valid(PYTEST_FILE),
         Valid("class TestBartModels:\n    pass\n", path="test_hf_bart.py"),
         Valid("class TestGptJModels:\n    pass\n", path="test_hf_gpt_j.py"),
         Valid("class TestGptJModels:\n    pass\n", path="test_hf_gpt_j_standardized.py"),
