@@ -15,7 +15,7 @@ from hflint.rule import CodemodFix, Invalid, Rule, Valid
 
 
 class ConstructorContract(Rule):
-    """The test class cannot be built as `Test<Model>Models(model_id=..., device=...)`.
+    """The test class cannot be built as `Test<Model>Models(model_id=..., device=...)`, or as the file builds it.
 
     ## What it does
     Reports a script-style test class whose `__init__` (its own, or the one it inherits from a base
