@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import libcst as cst
+from hflint.rules._examples import PYTEST_FILE, UNITTEST_FILE
 
 from hflint.analysis.styles import SCRIPT
 from hflint.analysis.testclass import top_level_classes
@@ -49,6 +50,8 @@ class MissingTestClass(Rule):
     GATE = True
 
     VALID = (
+        Valid(UNITTEST_FILE),
+        Valid(PYTEST_FILE),
         Valid("class TestBertModels:\n    pass\n"),
         Valid("class TestXlmRobertaModels:\n    pass\n", path="test_hf_xlm-roberta.py"),
         Valid("class TestT5Models:\n    pass\n"),  # misnamed: HF102 reports it
