@@ -122,14 +122,15 @@ class CodemodFix:
     arguments: Mapping[str, Any] = field(default_factory=dict)
 
     def apply(self, module: cst.Module, path: str, catalog: Catalog) -> cst.Module:
+        """The codemod's result on `module`, a tree straight from the parser (`hflint.transform`)."""
         from libcst.codemod import CodemodContext
+
+        from hflint.transform import transform
 
         module_name, _, class_name = self.command.rpartition(".")
         command = getattr(importlib.import_module(f"hflint.codemods.{module_name}"), class_name)
         context = CodemodContext(filename=path, scratch={CATALOG_KEY: catalog})
-        codemod = command(context, **self.arguments)
-        result: cst.Module = codemod.transform_module(module)
-        return result
+        return transform(command(context, **self.arguments), module)
 
 
 @dataclass(frozen=True)
