@@ -21,7 +21,7 @@ attribute handlers) runs through `transform_module` as before.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from functools import cache
 from typing import Protocol, TypeVar, runtime_checkable
 
@@ -149,22 +149,16 @@ def _ancestors_of_targets(
     `targets` is None): the nodes a transform must descend into."""
     with_trivia = not types.isdisjoint(TRIVIA_TYPES)
     descend: set[cst.CSTNode] = set()
-    path: list[cst.CSTNode] = []
-    for node, depth in _with_depth(module, with_trivia):
-        del path[depth:]
-        if targets is None or node in targets or type(node).__name__ in types:
-            for ancestor in reversed(path):
-                if ancestor in descend:
-                    break
-                descend.add(ancestor)
-        path.append(node)
+
+    def holds_one(node: cst.CSTNode) -> bool:
+        """Whether `node` or a descendant is wanted; marks `node` when a descendant is."""
+        found = False
+        for child in child_nodes(node, with_trivia):
+            found = holds_one(child) or found
+        if found:
+            descend.add(node)
+            return True
+        return targets is None or node in targets or type(node).__name__ in types
+
+    holds_one(module)
     return descend
-
-
-def _with_depth(root: cst.CSTNode, with_trivia: bool) -> Iterator[tuple[cst.CSTNode, int]]:
-    """`root` and its descendants, depth first, each with its depth (`root` is at 0)."""
-    stack = [(root, 0)]
-    while stack:
-        node, depth = stack.pop()
-        yield node, depth
-        stack.extend((child, depth + 1) for child in reversed(child_nodes(node, with_trivia)))
