@@ -143,7 +143,7 @@ class _Pruned(cst.CSTTransformer):
 
 
 def _ancestors_of_targets(
-    module: cst.Module, targets: Collection[cst.CSTNode] | None, types: frozenset[str]
+    root: cst.CSTNode, targets: Collection[cst.CSTNode] | None, types: frozenset[str]
 ) -> set[cst.CSTNode]:
     """Every node with a descendant that is in `targets` or of one of `types` (all the nodes when
     `targets` is None): the nodes a transform must descend into."""
@@ -160,5 +160,5 @@ def _ancestors_of_targets(
             return True
         return targets is None or node in targets or type(node).__name__ in types
 
-    holds_one(module)
+    holds_one(root)
     return descend
