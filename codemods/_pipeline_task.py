@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Collection
 from typing import ClassVar
 
 import libcst as cst
@@ -45,6 +46,11 @@ class PipelineTaskCommand(VisitorBasedCodemodCommand):
             raise SkipFile(self.NOTHING)
         self._editor = editor
         return True
+
+    def nodes_to_replace(self) -> Collection[cst.CSTNode]:
+        """What `on_leave` may replace (`hflint.transform.NodesToReplace`): then the fixer
+        rebuilds only their ancestors."""
+        return () if self._editor is None else self._editor.targets
 
     def on_leave(self, original_node: NodeT, updated_node: NodeT) -> NodeT | cst.RemovalSentinel:
         result = super().on_leave(original_node, updated_node)

@@ -1,9 +1,11 @@
 """Apply fixes to one file's text until it is stable.
 
-Each round lints the text, computes the edits of every applicable fix, applies the ones that do not
-overlap an earlier one, and lints again; overlapping fixes wait for the next round, computed on the
-new text. A round whose result does not parse is retried one fix at a time, and a fix that breaks
-the file is dropped with a message, so the file is never left worse than it was.
+Each round lints the text, computes the edits of every applicable fix on the tree the lint parsed,
+applies the ones that do not overlap an earlier one, and lints again; overlapping fixes wait for the
+next round, computed on the new text. The result of a round is parsed once: that tree is both the
+check that the fixes left code that parses and the next round's tree. A round whose result does not
+parse is retried one fix at a time, and a fix that breaks the file is dropped with a message, so the
+file is never left worse than it was.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import libcst as cst
 
 from hflint.catalog import Catalog
 from hflint.diagnostics import fix_is_applicable
-from hflint.linter import Finding, LintedFile, TextEdit, apply_edits, lint_text
+from hflint.linter import Finding, LintedFile, TextEdit, apply_edits, lint_text, parse_or_none
 from hflint.rule import Rule
 
 MAX_ROUNDS = 10
@@ -60,17 +62,20 @@ def fix_text(
             return result
         chosen = _non_overlapping(candidates)
         new_text = _apply(linted.text, chosen)
-        if not usable(new_text):
-            new_text, chosen = _apply_one_by_one(
+        module = usable(new_text)
+        if module is None:
+            new_text, chosen, module = _apply_one_by_one(
                 linted.text, chosen, broken, result.messages, usable
             )
-            if not chosen:
+            if module is None:
                 continue
         if new_text == linted.text:
             return result
         result.fixed.update(finding.code for finding, _ in chosen)
         result.text = new_text
-        linted = result.linted = lint_text(path, new_text, rules, catalog=linted.catalog)
+        linted = result.linted = lint_text(
+            path, new_text, rules, catalog=linted.catalog, parsed=module
+        )
     result.messages.append(f"fixes did not settle after {MAX_ROUNDS} rounds; stopped")
     return result
 
@@ -108,16 +113,18 @@ def _apply_one_by_one(
     chosen: list[tuple[Finding, tuple[TextEdit, ...]]],
     broken: set[tuple[str, str]],
     messages: list[str],
-    usable: Callable[[str], bool],
-) -> tuple[str, list[tuple[Finding, tuple[TextEdit, ...]]]]:
-    """Keep the first fix whose result is usable; drop the ones before it that were not."""
+    usable: Callable[[str], cst.Module | None],
+) -> tuple[str, list[tuple[Finding, tuple[TextEdit, ...]]], cst.Module | None]:
+    """Keep the first fix whose result is usable (with its tree); drop the ones before it that
+    were not."""
     for index, (finding, edits) in enumerate(chosen):
         candidate = apply_edits(text, edits)
-        if usable(candidate):
+        module = usable(candidate)
+        if module is not None:
             _drop(chosen[:index], broken, messages)
-            return candidate, [(finding, edits)]
+            return candidate, [(finding, edits)], module
     _drop(chosen, broken, messages)
-    return text, []
+    return text, [], None
 
 
 def _drop(
@@ -133,11 +140,11 @@ def _drop(
         )
 
 
-def _usable(text: str, *, encoding: str) -> bool:
-    """The result parses, and every character can be written in the file's encoding."""
+def _usable(text: str, *, encoding: str) -> cst.Module | None:
+    """The result's tree, when it parses and every character can be written in the file's
+    encoding; else None."""
     try:
         text.encode(encoding)
-        cst.parse_module(text)
-    except (UnicodeEncodeError, cst.ParserSyntaxError):
-        return False
-    return True
+    except UnicodeEncodeError:
+        return None
+    return parse_or_none(text)

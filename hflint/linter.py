@@ -17,7 +17,7 @@ from hflint.analysis.nodes import Handler, add_handlers, walk
 from hflint.catalog import Catalog
 from hflint.diagnostics import Diagnostic, Edit, Fix, Location
 from hflint.noqa import Suppressions
-from hflint.positions import LineIndex, node_ranges
+from hflint.positions import LineIndex, module_code, node_ranges
 from hflint.rule import CodemodFix, RenameFix, Report, Rule, RuleContext
 from hflint.syntax import find_syntax_problem
 
@@ -67,7 +67,7 @@ class LintedFile:
             if self.module is None:
                 return ()
             try:
-                new_text: str | None = fix.apply(self.module, self.path, self.catalog).code
+                new_text: str | None = module_code(fix.apply(self.module, self.path, self.catalog))
             except Exception as error:  # a bug in one codemod must not stop the others
                 message = (
                     f"{finding.code} fix at {finding.start.row}:{finding.start.column} not "
@@ -147,15 +147,13 @@ def lint_text(
     rules: Sequence[type[Rule]],
     *,
     catalog: Catalog | None = None,
+    parsed: cst.Module | None = None,
 ) -> LintedFile:
-    """Parse `text` once and run every rule in `rules` over it in one visit (with the default
-    catalog unless one is given)."""
+    """Parse `text` once (unless `parsed`, its tree straight from the parser, is given) and run
+    every rule in `rules` over it in one visit (with the default catalog unless one is given)."""
     context = RuleContext.for_text(path, text, catalog)
     suppressions = Suppressions.scan(text)
-    try:
-        module: cst.Module | None = cst.parse_module(text)
-    except cst.ParserSyntaxError:
-        module = None
+    module = parsed if parsed is not None else parse_or_none(text)
     if module is None:
         problem = find_syntax_problem(text, path)
         reports = (
@@ -170,6 +168,14 @@ def lint_text(
     findings = [f for f in findings if not suppressions.line_suppresses(f.start.row, f.code)]
     findings.sort(key=lambda f: (f.start, f.end, f.code))
     return LintedFile(path, text, module, findings, context.catalog)
+
+
+def parse_or_none(text: str) -> cst.Module | None:
+    """`text`'s tree, or None when it does not parse."""
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        return None
 
 
 def _visit(

@@ -25,6 +25,8 @@ from hflint.naming import NameMatch, expected_class_name, model_name_from_path, 
 from hflint.syntax import SyntaxProblem
 
 if TYPE_CHECKING:  # the facts import the analysis, which rules import after this module
+    from libcst.codemod import Codemod  # lint never loads the codemod machinery
+
     from hflint.analysis.facts import FileFacts
 
 CODE_PATTERN = re.compile(r"^HF\d{3}$")
@@ -113,7 +115,9 @@ class CodemodFix:
 
     `command` names the codemod as `<module>.<Class>` inside `hflint.codemods`. It is imported only
     when the fix is applied: linting never pays for LibCST's codemod machinery (a third of a
-    single-file run's start-up).
+    single-file run's start-up). The fixer runs it on the tree the lint parsed, descending only into
+    the nodes it has handlers for (`hflint.transform`); a codemod with a generic `on_visit` or
+    `on_leave` says which nodes those replace through `nodes_to_replace()`, or gets a full pass.
     """
 
     title: str
@@ -121,15 +125,21 @@ class CodemodFix:
     command: str
     arguments: Mapping[str, Any] = field(default_factory=dict)
 
-    def apply(self, module: cst.Module, path: str, catalog: Catalog) -> cst.Module:
+    def codemod(self, path: str, catalog: Catalog) -> Codemod:
+        """A new instance of the codemod, for the file at `path`."""
         from libcst.codemod import CodemodContext
 
         module_name, _, class_name = self.command.rpartition(".")
         command = getattr(importlib.import_module(f"hflint.codemods.{module_name}"), class_name)
         context = CodemodContext(filename=path, scratch={CATALOG_KEY: catalog})
-        codemod = command(context, **self.arguments)
-        result: cst.Module = codemod.transform_module(module)
-        return result
+        codemod: Codemod = command(context, **self.arguments)
+        return codemod
+
+    def apply(self, module: cst.Module, path: str, catalog: Catalog) -> cst.Module:
+        """The codemod's result on `module`, a tree straight from the parser (`hflint.transform`)."""
+        from hflint.transform import transform
+
+        return transform(self.codemod(path, catalog), module)
 
 
 @dataclass(frozen=True)

@@ -173,7 +173,11 @@ def _check(file: Path, path: str, options: RunOptions) -> FileOutcome:
             fixed[finding.code] = fixed.get(finding.code, 0) + 1
             file, path = target, target_path
             linted = lint_text(
-                path, source.text, rules_for(path, options.settings), catalog=catalog
+                path,
+                source.text,
+                rules_for(path, options.settings),
+                catalog=catalog,
+                parsed=linted.module,  # the same text: only its name changed
             )
         else:
             messages.append(f"{path}: not renamed to {fix.new_name}: that file exists")

@@ -10,7 +10,7 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from hflint.analysis.nodes import iter_nodes
-from hflint.positions import node_ranges
+from hflint.positions import module_code, node_ranges
 from hflint.source import read_source
 
 SUITE = Path(__file__).parent.parent / "fixtures" / "sample_suite"
@@ -46,3 +46,12 @@ def test_ranges_match_libcst(file: Path) -> None:
             want.end.line,
             want.end.column,
         ), type(node).__name__
+
+
+@pytest.mark.parametrize("file", FILES, ids=lambda f: f.name)
+def test_module_code_is_libcsts_code(file: Path) -> None:
+    text = read_source(file).text
+    module = cst.parse_module(text)
+    assert module_code(module) == module.code == text
+    edited = module.with_changes(body=module.body[1:], has_trailing_newline=False)
+    assert module_code(edited) == edited.code

@@ -34,7 +34,7 @@ _TRIVIA_FIELDS = frozenset(
     }
 )
 # The node types those fields hold.
-_TRIVIA_TYPES = frozenset(
+TRIVIA_TYPES = frozenset(
     {
         "Comment",
         "EmptyLine",
@@ -64,7 +64,8 @@ def child_fields(node_type: type[cst.CSTNode], with_trivia: bool) -> tuple[str, 
     )
 
 
-def _children(node: cst.CSTNode, with_trivia: bool) -> list[cst.CSTNode]:
+def child_nodes(node: cst.CSTNode, with_trivia: bool) -> list[cst.CSTNode]:
+    """A node's children (trivia aside, unless `with_trivia`), in the order of its fields."""
     children: list[cst.CSTNode] = []
     for name in child_fields(type(node), with_trivia):
         value = getattr(node, name)
@@ -90,7 +91,7 @@ def iter_nodes(
         yield current
         if prune is not None and current is not node and prune(current):
             continue
-        stack.extend(reversed(_children(current, with_trivia)))
+        stack.extend(reversed(child_nodes(current, with_trivia)))
 
 
 def walk(
@@ -100,7 +101,7 @@ def walk(
 ) -> None:
     """Call the `visitors` of each node's type (by class name) on it before its descendants, and
     its `leavers` after them, in source order. Trivia is walked only when a handler asks for it."""
-    with_trivia = any(node_type in _TRIVIA_TYPES for node_type in (*visitors, *leavers))
+    with_trivia = any(node_type in TRIVIA_TYPES for node_type in (*visitors, *leavers))
     _walk(node, visitors, leavers, with_trivia)
 
 
@@ -113,7 +114,7 @@ def _walk(
     node_type = type(node).__name__
     for visit in visitors.get(node_type, ()):
         visit(node)
-    for child in _children(node, with_trivia):
+    for child in child_nodes(node, with_trivia):
         _walk(child, visitors, leavers, with_trivia)
     for leave in leavers.get(node_type, ()):
         leave(node)

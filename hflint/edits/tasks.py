@@ -8,7 +8,7 @@ come from `hflint.task_inputs`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -141,6 +141,11 @@ class TaskEditor:
     @property
     def changed(self) -> bool:
         return bool(self._edits)
+
+    @property
+    def targets(self) -> Collection[cst.CSTNode]:
+        """The original nodes the edits replace."""
+        return self._edits.keys()
 
     def set_literal(self, literal: TaskLiteral, value: str) -> None:
         """Replace a string literal (a task) with `value`, in the same quotes."""
