@@ -93,6 +93,15 @@ def iter_nodes(
         stack.extend(reversed(_children(current, with_trivia)))
 
 
+def parents(node: cst.CSTNode) -> dict[int, cst.CSTNode]:
+    """id(descendant) -> its parent, for every descendant of `node` (trivia aside)."""
+    found: dict[int, cst.CSTNode] = {}
+    for current in iter_nodes(node):
+        for child in _children(current, False):
+            found[id(child)] = current
+    return found
+
+
 def walk(
     node: cst.CSTNode,
     visitors: Mapping[str, Sequence[Handler]],

@@ -240,15 +240,27 @@ class TaskAnalysis:
     # --- following values -------------------------------------------------------------------------
 
     def follow(
-        self, node: cst.BaseExpression, scope: Placement, via: set[str] | None = None
+        self,
+        node: cst.BaseExpression,
+        scope: Placement,
+        via: set[str] | None = None,
+        *,
+        lenient: bool = False,
     ) -> list[Terminal] | None:
         """The expressions `node` may evaluate to, following names, `self` attributes, dict
-        lookups and `or`/`if` alternatives; None when one of them cannot be followed. `via`
-        collects how: `local`, `constant`, `attribute`, `registry`."""
-        return self._follow(node, scope, set() if via is None else via, frozenset())
+        lookups and `or`/`if` alternatives; None when one of them cannot be followed, or, when
+        `lenient`, only when none can (the others are left out and `via` gets `unresolved`:
+        `model_id or "bert-base-uncased"` may be the literal, and a parameter). `via` collects
+        how: `local`, `constant`, `attribute`, `registry`."""
+        return self._follow(node, scope, set() if via is None else via, frozenset(), lenient)
 
     def _follow(
-        self, node: cst.BaseExpression, scope: Placement, via: set[str], seen: frozenset[int]
+        self,
+        node: cst.BaseExpression,
+        scope: Placement,
+        via: set[str],
+        seen: frozenset[int],
+        lenient: bool = False,
     ) -> list[Terminal] | None:
         if id(node) in seen or len(seen) > 24:
             return None
@@ -261,30 +273,30 @@ class TaskAnalysis:
                 return None
             kind, assignments = found
             via.add(kind)
-            return self._union(((a.value, a.scope) for a in assignments), via, seen)
+            return self._union(((a.value, a.scope) for a in assignments), via, seen, lenient)
         if _is_self_attribute(node) and scope.class_def is not None:
             assert isinstance(node, cst.Attribute)
             held = self._attributes.get((scope.class_def, node.attr.value))
             if not held:
                 return None
             via.add("attribute")
-            return self._union(((a.value, a.scope) for a in held), via, seen)
+            return self._union(((a.value, a.scope) for a in held), via, seen, lenient)
         if isinstance(node, cst.Subscript):
             key = _subscript_key(node)
             if key is _UNUSABLE:
                 return None
-            containers = self._follow(node.value, scope, via, seen)
-            return self._lookup(containers, key, None, via, seen)
+            containers = self._follow(node.value, scope, via, seen, lenient)
+            return self._lookup(containers, key, None, via, seen, lenient)
         if _is_get_call(node):
             assert isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
             key = string_value(node.args[0].value) if node.args else None
             default = node.args[1].value if len(node.args) > 1 else cst.Name("None")
-            containers = self._follow(node.func.value, scope, via, seen)
-            return self._lookup(containers, key, (default, scope), via, seen)
+            containers = self._follow(node.func.value, scope, via, seen, lenient)
+            return self._lookup(containers, key, (default, scope), via, seen, lenient)
         if isinstance(node, cst.BooleanOperation):
-            return self._union(((node.left, scope), (node.right, scope)), via, seen)
+            return self._union(((node.left, scope), (node.right, scope)), via, seen, lenient)
         if isinstance(node, cst.IfExp):
-            return self._union(((node.body, scope), (node.orelse, scope)), via, seen)
+            return self._union(((node.body, scope), (node.orelse, scope)), via, seen, lenient)
         return [Terminal(node, scope)]
 
     def _union(
@@ -292,14 +304,21 @@ class TaskAnalysis:
         values: Iterable[tuple[cst.BaseExpression, Placement]],
         via: set[str],
         seen: frozenset[int],
+        lenient: bool = False,
     ) -> list[Terminal] | None:
         result: list[Terminal] = []
+        followed = skipped = False
         for value, scope in values:
-            terminals = self._follow(value, scope, via, seen)
-            if terminals is None:
+            terminals = self._follow(value, scope, via, seen, lenient)
+            if terminals is None and not lenient:
                 return None
+            if terminals is None:
+                via.add("unresolved")
+                skipped = True
+                continue
+            followed = True
             result.extend(terminals)
-        return result
+        return None if skipped and not followed else result
 
     def _lookup(
         self,
@@ -308,6 +327,7 @@ class TaskAnalysis:
         default: tuple[cst.BaseExpression, Placement] | None,
         via: set[str],
         seen: frozenset[int],
+        lenient: bool = False,
     ) -> list[Terminal] | None:
         """`container[key]` (or `.get(key, default)`) for each container; key None: any key."""
         if containers is None:
@@ -330,7 +350,7 @@ class TaskAnalysis:
                 values.extend((value, container.scope) for value in matching)
             elif default is not None:
                 values.append(default)
-        return self._union(values, via, seen)
+        return self._union(values, via, seen, lenient)
 
     def _name_values(self, name: str, scope: Placement) -> tuple[str, list[Assignment]] | None:
         function = scope.function
