@@ -90,6 +90,9 @@ class ModelEntry:
     # Of a type with a sequence-to-sequence LM, the auto classes whose model keeps both halves
     # (`AutoModelForMaskedLM` for bart, not `AutoModelForCausalLM`, its decoder alone).
     encoder_decoder: frozenset[str] = frozenset()
+    # The mask token of the type's tokenizer class (`[MASK]` for BERT, `<mask>` for RoBERTa); None
+    # when it has none, or the snapshot predates the field.
+    mask_token: str | None = None
 
     @property
     def aliases(self) -> tuple[str, ...]:
@@ -166,6 +169,7 @@ class Catalog:
 
 
 def _build(data: Mapping[str, Any], priorities: Mapping[str, str], digest: str) -> Catalog:
+    mask_tokens: Mapping[str, str] = data.get("mask_tokens", {})
     models = {
         model_type: ModelEntry(
             model_type=model_type,
@@ -177,6 +181,7 @@ def _build(data: Mapping[str, Any], priorities: Mapping[str, str], digest: str) 
             module=entry.get("module", model_type.replace("-", "_")),
             priority=priorities.get(model_type),
             **_loaders(entry, data.get("schema", 1)),
+            mask_token=mask_tokens.get(model_type),
         )
         for model_type, entry in data["models"].items()
     }
