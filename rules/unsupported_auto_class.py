@@ -69,8 +69,7 @@ class UnsupportedAutoClass(Rule):
     MESSAGE = "The model type has no such auto class"
     FIX_APPLICABILITY = Applicability.UNSAFE
     FACTS = frozenset({TASKS})
-    # A certain failure when the load runs: `hflint exec` leaves the file out (`Rule.GATE`, once
-    # the engine reads it; until then its HF2 code puts it in the gate).
+    # A certain failure when the load runs: `hflint exec` leaves the file out.
     GATE = True
 
     VALID = (

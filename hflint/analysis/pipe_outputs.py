@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from hflint import task_inputs as ti
-from hflint.analysis.nodes import iter_nodes, string_value, target_names
+from hflint.analysis.nodes import is_get_call, iter_nodes, string_value, target_names
 from hflint.analysis.tasks import PipelineCall, PipeUse
 
 # How code reads a level of the output: by a string key, by position (an index, a slice,
@@ -111,7 +111,7 @@ class _Reader:
             if level is None:
                 return None
             return level if _is_slice(node) else level + 1
-        if _is_get(node):
+        if is_get_call(node):
             assert isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
             level = self.level(node.func.value)
             return None if level is None else level + 1
@@ -174,15 +174,6 @@ def _key(node: cst.Subscript) -> str | None:
     if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
         return None
     return string_value(node.slice[0].slice.value)
-
-
-def _is_get(node: cst.BaseExpression) -> bool:
-    return (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value == "get"
-        and bool(node.args)
-    )
 
 
 def _is_name(node: cst.BaseExpression, value: str) -> bool:

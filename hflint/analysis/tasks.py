@@ -27,7 +27,14 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from hflint.analysis.input_kinds import classify
-from hflint.analysis.nodes import dict_literal_entries, parameter_names, string_value
+from hflint.analysis.nodes import (
+    dict_literal_entries,
+    is_get_call,
+    is_none,
+    is_self_attribute,
+    parameter_names,
+    string_value,
+)
 from hflint.analysis.task_collect import Assignment, Collector, Placement, collect
 
 REGISTRY_NAME = re.compile(r"^[A-Z0-9_]*REGISTRY[A-Z0-9_]*$")
@@ -150,7 +157,7 @@ class TaskAnalysis:
                 self._attributes.setdefault(key, []).append(assignment)
             else:
                 self._module_names.setdefault(target.value, []).append(assignment)
-        elif _is_self_attribute(target) and scope.class_def is not None:
+        elif is_self_attribute(target) and scope.class_def is not None:
             assert isinstance(target, cst.Attribute)
             key = (scope.class_def, target.attr.value)
             self._attributes.setdefault(key, []).append(assignment)
@@ -305,7 +312,7 @@ class TaskAnalysis:
             kind, assignments = found
             via.add(kind)
             return self._union(((a.value, a.scope) for a in assignments), via, seen, lenient)
-        if _is_self_attribute(node) and scope.class_def is not None:
+        if is_self_attribute(node) and scope.class_def is not None:
             assert isinstance(node, cst.Attribute)
             held = self._attributes.get((scope.class_def, node.attr.value))
             if not held:
@@ -318,7 +325,7 @@ class TaskAnalysis:
                 return None
             containers = self._follow(node.value, scope, via, seen, lenient)
             return self._lookup(containers, key, None, via, seen, lenient)
-        if _is_get_call(node):
+        if is_get_call(node):
             assert isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
             key = string_value(node.args[0].value) if node.args else None
             default = node.args[1].value if len(node.args) > 1 else cst.Name("None")
@@ -365,7 +372,7 @@ class TaskAnalysis:
             return None
         values: list[tuple[cst.BaseExpression, Placement]] = []
         for container in containers:
-            if _is_none(container.node):
+            if is_none(container.node):
                 continue
             if not isinstance(container.node, cst.Dict):
                 return None
@@ -469,7 +476,7 @@ class TaskAnalysis:
         tasks: list[str] = []
         sources: list[TaskLiteral] = []
         for terminal in terminals:
-            if _is_none(terminal.node):
+            if is_none(terminal.node):
                 continue  # `.get("task")` of an unregistered model id: the registry's values count
             value = string_value(terminal.node)
             if value is None:
@@ -561,28 +568,6 @@ def _is_name(node: cst.CSTNode, value: str) -> bool:
     return isinstance(node, cst.Name) and node.value == value
 
 
-def _is_self_attribute(node: cst.CSTNode) -> bool:
-    return (
-        isinstance(node, cst.Attribute)
-        and isinstance(node.value, cst.Name)
-        and node.value.value == "self"
-    )
-
-
-def _is_none(node: cst.CSTNode) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
-
-
-def _is_get_call(node: cst.CSTNode) -> bool:
-    return (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value == "get"
-        and 1 <= len(node.args) <= 2
-        and all(arg.keyword is None and arg.star == "" for arg in node.args)
-    )
-
-
 _UNUSABLE = object()
 
 
@@ -604,7 +589,7 @@ def _holder_key(node: cst.CSTNode, scope: Placement) -> tuple[object, ...] | Non
     """The identity of what holds a pipeline: a local or module name, or `self.<attr>`."""
     if isinstance(node, cst.Name):
         return ("name", scope.function, node.value)
-    if _is_self_attribute(node) and scope.class_def is not None:
+    if is_self_attribute(node) and scope.class_def is not None:
         assert isinstance(node, cst.Attribute)
         return ("attr", scope.class_def, node.attr.value)
     return None

@@ -261,6 +261,8 @@ def _first_name(value: Any) -> str | None:
     if isinstance(value, (list, tuple)):
         value = next((item for item in value if item), None)
     return value if isinstance(value, str) else None
+
+
 def _mask_tokens(transformers: Any, types: Iterable[str]) -> dict[str, str]:
     """Model type -> the mask token of its tokenizer class (the default of its `mask_token`
     argument, which a checkpoint's tokenizer keeps unless its files say otherwise), for the types
