@@ -67,7 +67,11 @@ def replace_task_fix(
         " and a test input that fits it" if changes_inputs else ""
     )
     if moves:
-        title += "; load the model with " + ", ".join(f"`{new}`" for new in moves)
+        title += (
+            "; load the model with "
+            + ", ".join(f"`{new}`" for new in moves)
+            + " (adapt what feeds it and reads its output by hand)"
+        )
     if misfit:
         title += "; adapt what reads the pipeline's output by hand"
     return CodemodFix(
