@@ -3,8 +3,9 @@ from __future__ import annotations
 import libcst as cst
 
 from hflint.analysis.facts import TASKS
-from hflint.analysis.loaders import PREPROCESSOR_KINDS, Loads, class_for_task, failing_loads
+from hflint.analysis.loaders import Loads, failing_loads
 from hflint.analysis.task_policy import running_task
+from hflint.analysis.type_classes import PREPROCESSOR_KINDS, class_for_task
 from hflint.catalog import ModelEntry
 from hflint.diagnostics import Applicability
 from hflint.rule import CodemodFix, Invalid, Rule, Valid
@@ -33,7 +34,8 @@ class UnsupportedAutoClass(Rule):
     for this file, and never a load after an early exit hflint cannot decide, in an exception
     handler or in a nested function. Concrete classes of another type (`BertForMaskedLM` in a
     hubert file) are out of its scope: they load another type's checkpoint with a warning and
-    run on random weights, a wrong test but not a failure.
+    run on random weights, a wrong test but not a failure. An auto class transformers no longer
+    exports (`AutoModelForVision2Seq`) is reported here and by HF403, which fixes it the same way.
 
     ## Why it matters
     `AutoModelForMaskedLM.from_pretrained("facebook/hubert-base-ls960")` raises

@@ -22,49 +22,21 @@ loads to the class of the new task (`hflint.edits.tasks`). Lint-safe: the catalo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import libcst as cst
 
-from hflint import task_inputs as ti
 from hflint.analysis.checkpoints import checkpoint_model
 from hflint.analysis.flags import flag_module
 from hflint.analysis.modelrefs import is_hub_id, transformers_aliases
 from hflint.analysis.nodes import iter_nodes, parameter_names, parents, string_value
 from hflint.analysis.task_collect import Placement
 from hflint.analysis.tasks import TaskAnalysis
-from hflint.catalog import Catalog, ModelEntry, normalize
+from hflint.analysis.type_classes import class_for_task, is_loader_class, lacks
+from hflint.catalog import Catalog, ModelEntry
 
 LOADER = "from_pretrained"
-# The auto classes of preprocessors, with the catalog's kind of each.
-PREPROCESSOR_KINDS: Mapping[str, str] = {
-    "AutoTokenizer": "tokenizer",
-    "AutoImageProcessor": "image_processor",
-    "AutoFeatureExtractor": "feature_extractor",
-    "AutoVideoProcessor": "video_processor",
-}
-# What reads a task's input, by its modality (the canonical skeleton's choice; `AutoProcessor`
-# falls back on whichever of the others a checkpoint has).
-MODALITY_LOADERS: Mapping[str, str] = {
-    ti.TEXT: "AutoTokenizer",
-    ti.TABLE: "AutoTokenizer",
-    ti.IMAGE: "AutoImageProcessor",
-    ti.VIDEO: "AutoVideoProcessor",
-    ti.AUDIO: "AutoFeatureExtractor",
-    ti.MULTIMODAL: "AutoProcessor",
-}
-_TEXT_FAMILIES = frozenset({"text-encoder", "decoder", "encoder-decoder"})
-# The families in which a type without a kind of preprocessor certainly has none: its
-# checkpoints hold no such files, and transformers 5 has no other class to fall back on (a vision
-# checkpoint's `ViTFeatureExtractor` is gone). Elsewhere (multimodal types, audio types read by
-# another type's feature extractor) the checkpoint may still say.
-_CERTAINLY_WITHOUT: Mapping[str, frozenset[str]] = {
-    "tokenizer": frozenset({"vision", "audio", "time-series"}),
-    "image_processor": _TEXT_FAMILIES | {"audio", "time-series"},
-    "feature_extractor": _TEXT_FAMILIES | {"vision", "vision-text", "time-series"},
-    "video_processor": _TEXT_FAMILIES | {"audio", "time-series"},
-}
 # What a `from_pretrained` argument that cannot be followed must be called to be taken for the
 # file's own checkpoint (the `model_id` its test class is built with).
 _OWN_CHECKPOINT_NAME = re.compile(
@@ -95,10 +67,6 @@ class Load:
     call: cst.Call
     scope: Placement
     classes: tuple[ClassRef, ...]  # what the class may be (several through branches)
-
-
-def is_loader_class(name: str) -> bool:
-    return name.startswith("AutoModel") or name == "AutoBackbone" or name in PREPROCESSOR_KINDS
 
 
 def transformers_imports(module: cst.Module) -> dict[str, str]:
@@ -330,47 +298,6 @@ def _string_collection(node: cst.BaseExpression) -> set[str] | None:
 
 def _text(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
-
-
-# --- what the type has -------------------------------------------------------------------------
-
-
-def has_loader(model: ModelEntry, class_name: str) -> bool:
-    """Whether the catalog says the type has what `class_name` loads (`AutoProcessor` falls back
-    on a tokenizer, an image processor or a feature extractor)."""
-    if class_name == "AutoProcessor":
-        return model.tokenizer is not None or bool(model.preprocessors)
-    kind = PREPROCESSOR_KINDS.get(class_name)
-    if kind is None:
-        return model.auto_classes is not None and class_name in model.auto_classes
-    return model.tokenizer is not None if kind == "tokenizer" else kind in model.preprocessors
-
-
-def lacks(model: ModelEntry, class_name: str) -> bool:
-    """Whether loading the type's checkpoints with `class_name` certainly fails: an auto model
-    class whose mapping does not hold the type, or the auto class of a preprocessor the type has
-    none of (judged only in the families where its checkpoints cannot have one, and for types
-    that are their module's own: `donut-swin` is read through donut's checkpoints)."""
-    if model.auto_classes is None or not is_loader_class(class_name):
-        return False  # a snapshot from before schema 3 does not say
-    kind = PREPROCESSOR_KINDS.get(class_name)
-    if kind is None:
-        return not has_loader(model, class_name)
-    if normalize(model.model_type) != normalize(model.module) or not model.auto_classes:
-        return False
-    return not has_loader(model, class_name) and model.family in _CERTAINLY_WITHOUT[kind]
-
-
-def class_for_task(model: ModelEntry, class_name: str, task: str | None) -> str | None:
-    """What replaces a class the type lacks when the file runs `task`: the type's auto class for
-    the task, or the preprocessor that reads the task's input; None when the type has neither."""
-    if task is None:
-        return None
-    if class_name not in PREPROCESSOR_KINDS:
-        return model.tasks.get(task)
-    entry = ti.task_input(task)
-    loader = MODALITY_LOADERS.get(entry.modality) if entry is not None else None
-    return loader if loader is not None and has_loader(model, loader) else None
 
 
 def failing_loads(
