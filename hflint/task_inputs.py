@@ -248,7 +248,7 @@ def _mapping(*keys: str) -> TaskOutput:
 
 _LABELLED = _items("label", "score")
 # What each task's pipeline returns for one input (transformers' pipeline documentation; the
-# text and speech ones are checked against real pipelines by the tests). A fix that moves a
+# text tasks of a BERT and the speech ones are checked against real pipelines by the tests). A fix that moves a
 # pipeline to another task is safe only when what the file reads of the output fits the new one.
 TASK_OUTPUTS: Mapping[str, TaskOutput] = MappingProxyType(
     {

@@ -31,8 +31,9 @@ class UnsupportedAutoClass(Rule):
     `model_class.from_pretrained(...)`). Only loads that certainly run are reported: a load in a
     branch keyed on the task or the model type (`if self.task == "fill-mask":`, the `elif` chains
     that choose a class by task) counts only when hflint can tell that branch is the one that runs
-    for this file, and never a load after an early exit hflint cannot decide, in an exception
-    handler or in a nested function. Concrete classes of another type (`BertForMaskedLM` in a
+    for this file; never a load after an early exit on such a condition hflint cannot decide,
+    in an exception handler or in a nested function. (An early exit on anything else, such as
+    the device, leaves the load to run on the other path.) Concrete classes of another type (`BertForMaskedLM` in a
     hubert file) are out of its scope: they load another type's checkpoint with a warning and
     run on random weights, a wrong test but not a failure. An auto class transformers no longer
     exports (`AutoModelForVision2Seq`) is reported here and by HF403, which fixes it the same way.

@@ -388,7 +388,9 @@ def test_canonical_text_inputs_run_through_their_pipelines(tmp_path: Path) -> No
         namespace = {ti.PIPE: pipe}
         args = [eval(source, namespace) for source in entry.args]
         keywords = {name: eval(source, namespace) for name, source in entry.keywords}
-        assert pipe(*args, **keywords), task  # type: ignore[operator]
+        output = pipe(*args, **keywords)  # type: ignore[operator]
+        assert output, task
+        assert_output_fits(task, output)
 
 
 def test_a_foreign_mask_fails_and_the_mask_token_fix_runs(tmp_path: Path) -> None:
@@ -456,4 +458,19 @@ def test_canonical_audio_input_runs_through_speech_pipelines(tmp_path: Path) -> 
     )
     for task, pipe in (("automatic-speech-recognition", speech), ("audio-classification", sounds)):
         [source] = ti.TASK_INPUTS[task].args
-        assert pipe(eval(source, {"numpy": numpy})) is not None, task
+        output = pipe(eval(source, {"numpy": numpy}))
+        assert output is not None, task
+        assert_output_fits(task, output)
+
+
+def assert_output_fits(task: str, output: object) -> None:
+    """What a real pipeline returned has the layout and keys `TASK_OUTPUTS` says it has."""
+    expected = ti.TASK_OUTPUTS[task]
+    if expected.layout == ti.NESTED:
+        assert isinstance(output, list) and isinstance(output[0], list), task
+    elif expected.layout == ti.ITEMS:
+        assert isinstance(output, list), task
+        for item in output:
+            assert isinstance(item, dict) and set(item) <= expected.keys, (task, item)
+    else:
+        assert isinstance(output, dict) and set(output) <= expected.keys, (task, output)

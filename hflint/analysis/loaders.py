@@ -210,6 +210,8 @@ class Loads:
         parent = self._parents.get(id(child))
         while parent is not None and not isinstance(parent, cst.Module):
             if parent is scope.function:
+                if self._nested(parent):  # runs only when its enclosing function calls it
+                    yield _BRANCH, None, True
                 return
             if isinstance(
                 parent,
@@ -225,6 +227,15 @@ class Loads:
                     if isinstance(statement, cst.If) and _exits(statement.body):
                         yield _EXIT, statement.test, True
             child, parent = parent, self._parents.get(id(parent))
+
+    def _nested(self, function: cst.FunctionDef) -> bool:
+        assert self._parents is not None
+        parent = self._parents.get(id(function))
+        while parent is not None and not isinstance(parent, cst.ClassDef):
+            if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
+                return True
+            parent = self._parents.get(id(parent))
+        return False
 
     def decide(self, test: cst.BaseExpression, scope: Placement) -> bool | None:
         """The value of a condition for this file, when every value it reads is known."""
