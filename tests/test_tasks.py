@@ -300,6 +300,27 @@ def test_replace_pipeline_task_standalone(tmp_path: Path) -> None:
     )
 
 
+def test_use_task_class_standalone(tmp_path: Path) -> None:
+    """HF207's fix from LibCST's tool: the class hubert lacks becomes its class for the task the
+    file's pipeline runs; a load keyed on another task stays."""
+    source = (
+        "import transformers\n\n\nclass TestHubertModels:\n"
+        "    def test_pipeline(self):\n"
+        '        return transformers.pipeline("automatic-speech-recognition", model=self.model_id)\n\n'
+        "    def test_from_pretrained(self):\n"
+        "        return transformers.AutoModelForMaskedLM.from_pretrained(self.model_id)\n"
+    )
+    text = run_codemod(
+        tmp_path,
+        "test_hf_hubert.py",
+        source,
+        "use_task_class.UseTaskClassCommand",
+        "--old-name",
+        "AutoModelForMaskedLM",
+    )
+    assert text == source.replace("AutoModelForMaskedLM", "AutoModelForCTC")
+
+
 def test_name_pipeline_task_standalone(tmp_path: Path) -> None:
     source = (
         "class TestConvbertModels:\n"

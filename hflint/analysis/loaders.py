@@ -210,7 +210,7 @@ class Loads:
         parent = self._parents.get(id(child))
         while parent is not None and not isinstance(parent, cst.Module):
             if parent is scope.function:
-                if self._nested(parent):  # runs only when its enclosing function calls it
+                if self._nested(scope.function):  # runs only when its enclosing function calls it
                     yield _BRANCH, None, True
                 return
             if isinstance(
@@ -228,7 +228,7 @@ class Loads:
                         yield _EXIT, statement.test, True
             child, parent = parent, self._parents.get(id(parent))
 
-    def _nested(self, function: cst.FunctionDef) -> bool:
+    def _nested(self, function: cst.CSTNode) -> bool:
         assert self._parents is not None
         parent = self._parents.get(id(function))
         while parent is not None and not isinstance(parent, cst.ClassDef):

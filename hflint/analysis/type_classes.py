@@ -53,10 +53,9 @@ def has_loader(model: ModelEntry, class_name: str) -> bool:
     if class_name == "AutoProcessor":
         return model.tokenizer is not None or bool(model.preprocessors)
     kind = PREPROCESSOR_KINDS.get(class_name)
-    if kind is None and model.auto_classes is None:  # a snapshot from before schema 3
-        return class_name in model.tasks.values()
-    if kind is None:
-        return class_name in model.auto_classes
+    if kind is None:  # a snapshot from before schema 3 knows only the classes of the tasks
+        known = model.auto_classes
+        return class_name in (known if known is not None else model.tasks.values())
     return model.tokenizer is not None if kind == "tokenizer" else kind in model.preprocessors
 
 
