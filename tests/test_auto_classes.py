@@ -41,6 +41,7 @@ def analysis_of(source: str) -> TaskAnalysis:
         ("clip", "AutoFeatureExtractor", True),  # CLIPFeatureExtractor is gone from transformers 5
         ("llava", "AutoTokenizer", False),  # a multimodal checkpoint may hold one: not certain
         ("bert", "AutoModelForPreTraining", False),  # a class no task of bert uses
+        ("csm", "AutoTokenizer", False),  # text-to-speech: its checkpoints name their tokenizer
     ],
 )
 def test_what_a_type_lacks(

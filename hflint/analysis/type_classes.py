@@ -62,8 +62,10 @@ def has_loader(model: ModelEntry, class_name: str) -> bool:
 def lacks(model: ModelEntry, class_name: str) -> bool:
     """Whether loading the type's checkpoints with `class_name` certainly fails: an auto model
     class whose mapping does not hold the type, or the auto class of a preprocessor the type has
-    none of (judged only in the families where its checkpoints cannot have one, and for types
-    that are their module's own: `donut-swin` is read through donut's checkpoints)."""
+    none of (judged only in the families where its checkpoints cannot have one, for types that
+    are their module's own: `donut-swin` is read through donut's checkpoints, and never for the
+    reader of an input one of its tasks takes: a text-to-speech type's checkpoints name their
+    tokenizer class, which transformers' mapping need not list)."""
     if model.auto_classes is None or not is_loader_class(class_name):
         return False  # a snapshot from before schema 3 does not say
     kind = PREPROCESSOR_KINDS.get(class_name)
@@ -71,7 +73,15 @@ def lacks(model: ModelEntry, class_name: str) -> bool:
         return not has_loader(model, class_name)
     if normalize(model.model_type) != normalize(model.module) or not model.auto_classes:
         return False
+    if any(_reader(task) == class_name for task in model.tasks):
+        return False
     return not has_loader(model, class_name) and model.family in _CERTAINLY_WITHOUT[kind]
+
+
+def _reader(task: str) -> str | None:
+    """The auto class of the preprocessor that reads `task`'s input."""
+    entry = ti.task_input(task)
+    return MODALITY_LOADERS.get(entry.modality) if entry is not None else None
 
 
 def fits_type(model: ModelEntry, class_name: str) -> bool:
@@ -89,6 +99,5 @@ def class_for_task(model: ModelEntry, class_name: str, task: str | None) -> str 
         return None
     if class_name not in PREPROCESSOR_KINDS:
         return model.tasks.get(task)
-    entry = ti.task_input(task)
-    loader = MODALITY_LOADERS.get(entry.modality) if entry is not None else None
+    loader = _reader(task)
     return loader if loader is not None and has_loader(model, loader) else None
