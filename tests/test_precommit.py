@@ -114,7 +114,7 @@ def pre_commit_env(
     pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, str]:
     """The environment for pre-commit: caches under .pytest_cache (kept between runs), not ~."""
-    cache = pytestconfig.cache
+    cache = getattr(pytestconfig, "cache", None)  # None under `-p no:cacheprovider`
     root = (
         cache.mkdir("hflint-pre-commit")
         if cache is not None
