@@ -18,10 +18,15 @@ from hflint.codemods._pipeline_task import TaskChoiceCommand
 from libcst.codemod import CodemodContext
 
 from hflint import task_inputs as ti
-from hflint.analysis.task_policy import current_entry, preferred_task, removed_name
+from hflint.analysis.task_policy import (
+    current_entry,
+    preferred_task,
+    removed_name,
+    removed_task_move,
+)
 from hflint.analysis.tasks import PipelineCall, TaskAnalysis
 from hflint.catalog import Catalog, ModelEntry
-from hflint.edits.tasks import TaskEditor
+from hflint.edits.tasks import TaskEditor, move_classes
 
 
 class ReplacePipelineTaskCommand(TaskChoiceCommand):
@@ -66,6 +71,7 @@ class ReplacePipelineTaskCommand(TaskChoiceCommand):
         new_task = first or self.task or self._derived(analysis, None, model, catalog)
         if new_task is None or new_task == self.old_task:
             return
+        move_classes(editor, model, catalog, new_task, keyed_on_task=False)
         for declaration in analysis.all_declarations():
             for source in declaration.sources:
                 if source.evaluated_value == self.old_task:
@@ -78,10 +84,8 @@ class ReplacePipelineTaskCommand(TaskChoiceCommand):
         model: ModelEntry,
         catalog: Catalog,
     ) -> str | None:
-        removed = removed_name(self.old_task, catalog)
-        replacement = catalog.removed_tasks[removed] if removed is not None else None
-        if replacement is not None and replacement in model.tasks:
-            return replacement
+        if removed_name(self.old_task, catalog) is not None:
+            return removed_task_move(self.old_task, analysis, call, model, catalog)[0]
         if call is not None:
             return preferred_task(analysis, call, model, catalog)
         return model.default_task

@@ -1,4 +1,5 @@
-"""What a test input for each pipeline task looks like: the one table fixes (and skeletons) use.
+"""What a test input for each pipeline task looks like, and what its pipeline returns: the one
+table fixes (and skeletons) use.
 
 For every pipeline task of the transformers version the catalog targets, `TASK_INPUTS` gives the
 modality of the pipeline's main input, a canonical test input made in memory (no downloads, no
@@ -217,6 +218,66 @@ TASK_INPUTS: Mapping[str, TaskInput] = MappingProxyType(
         ),
         "any-to-any": TaskInput(MULTIMODAL, (PROMPT,), (("max_new_tokens", "8"),), checked=False),
         "decision": TaskInput(MULTIMODAL, accepts=frozenset(), checked=False),
+    }
+)
+
+
+# How a pipeline's output is laid out: a list with one dict per result (`items`), one dict
+# (`mapping`), or nested lists of numbers (`nested`, the feature-extraction tasks).
+ITEMS = "items"
+MAPPING = "mapping"
+NESTED = "nested"
+
+
+@dataclass(frozen=True)
+class TaskOutput:
+    """What a pipeline of one task returns for one input: its layout and the keys of its dicts
+    (the keys code reading it may use; optional ones included)."""
+
+    layout: str
+    keys: frozenset[str] = frozenset()
+
+
+def _items(*keys: str) -> TaskOutput:
+    return TaskOutput(ITEMS, frozenset(keys))
+
+
+def _mapping(*keys: str) -> TaskOutput:
+    return TaskOutput(MAPPING, frozenset(keys))
+
+
+_LABELLED = _items("label", "score")
+# What each task's pipeline returns for one input (transformers' pipeline documentation; the
+# text tasks of a BERT and the speech ones are checked against real pipelines by the tests). A fix that moves a
+# pipeline to another task is safe only when what the file reads of the output fits the new one.
+TASK_OUTPUTS: Mapping[str, TaskOutput] = MappingProxyType(
+    {
+        "feature-extraction": TaskOutput(NESTED),
+        "fill-mask": _items("score", "token", "token_str", "sequence"),
+        "text-classification": _LABELLED,
+        "token-classification": _items(
+            "entity", "entity_group", "score", "index", "word", "start", "end"
+        ),
+        "text-generation": _items("generated_text"),
+        "zero-shot-classification": _mapping("sequence", "labels", "scores"),
+        "text-to-audio": _mapping("audio", "sampling_rate"),
+        "table-question-answering": _mapping("answer", "coordinates", "cells", "aggregator"),
+        "image-classification": _LABELLED,
+        "image-feature-extraction": TaskOutput(NESTED),
+        "image-segmentation": _items("score", "label", "mask"),
+        "object-detection": _items("score", "label", "box"),
+        "depth-estimation": _mapping("predicted_depth", "depth"),
+        "mask-generation": _mapping("masks", "scores"),
+        "zero-shot-image-classification": _LABELLED,
+        "zero-shot-object-detection": _items("score", "label", "box"),
+        "document-question-answering": _items("score", "answer", "start", "end"),
+        "keypoint-matching": _items("keypoint_image_0", "keypoint_image_1", "score"),
+        "automatic-speech-recognition": _mapping("text", "chunks"),
+        "audio-classification": _LABELLED,
+        "zero-shot-audio-classification": _LABELLED,
+        "video-classification": _LABELLED,
+        "image-text-to-text": _items("input_text", "generated_text"),
+        "any-to-any": _items("input_text", "generated_text"),
     }
 )
 

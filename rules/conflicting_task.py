@@ -147,7 +147,7 @@ class ConflictingTask(PipelineTaskRule):
         single = len(declaration.tasks) == 1
         fix: CodemodFix | None = None
         if single and supported:
-            fix = replace_task_fix(analysis, call, task, supported[0], catalog, unsafe=True)
+            fix = replace_task_fix(analysis, call, task, supported[0], catalog, model, unsafe=True)
         elif single:
             written = declaration.tasks[0]
             declared_text += f", which `{model.model_type}` cannot run"

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from hflint.rules._pipeline_task import PipelineTaskRule
 
-from hflint.analysis.task_policy import REMOVED, preferred_task, removed_name, tasks_with_status
+from hflint.analysis.task_policy import (
+    REMOVED,
+    drops_a_half,
+    is_encoder_decoder,
+    removed_name,
+    removed_task_move,
+    tasks_with_status,
+)
 from hflint.analysis.tasks import TaskAnalysis
 from hflint.catalog import Catalog, ModelEntry
 from hflint.diagnostics import Applicability
@@ -23,8 +30,10 @@ class RemovedPipelineTask(PipelineTaskRule):
     ## Why it matters
     Under transformers 5, `pipeline("summarization")` raises `KeyError: The task summarization
     has been removed from transformers`: a test written for 4.x fails before it loads the model.
-    Generation tasks moved to `text-generation` (encoder-decoder models included, where they
-    support it) and visual question answering to `image-text-to-text`.
+    Generation tasks moved to `text-generation`, which loads a causal LM: for an encoder-decoder
+    (BART, Marian, Pegasus) that is its decoder alone (`BartForCausalLM`), and T5 has none; no
+    pipeline of transformers 5 generates with a whole encoder-decoder text model. Visual question
+    answering moved to `image-text-to-text`.
 
     ## Example
     ```python
@@ -41,7 +50,14 @@ class RemovedPipelineTask(PipelineTaskRule):
     the pipeline's inputs fit it as they are, unsafe when they must change. Otherwise (no
     replacement, or one the model lacks: T5 has no causal-LM head) the task becomes the one the
     file declares for its checkpoints if the model supports it, else the model's default task:
-    always unsafe, since the test then checks something else.
+    always unsafe, since the test then checks something else. An encoder-decoder stays one: where
+    the replacement would load half of it, a text task whose model keeps both halves comes first
+    (`fill-mask` for BART, whose masked-LM class is its `BartForConditionalGeneration`;
+    `text-classification` for T5), and the replacement is kept, unsafely, only where there is
+    none (Marian, Pegasus: the pipeline then runs the decoder). Types that no pipeline runs whole
+    (M2M100, LED) get no fix. The auto classes the file loads its model with follow the new task
+    where the model type has no such class (HF207's fix). What reads the pipeline's output
+    (`outputs[0]["translation_text"]`) is left to adapt by hand.
     """
 
     code = "HF203"
@@ -90,20 +106,27 @@ class RemovedPipelineTask(PipelineTaskRule):
 
     def check(self, analysis: TaskAnalysis, model: ModelEntry, catalog: Catalog) -> None:
         version = catalog.transformers_version
+        name = model.model_type
         for call, task in tasks_with_status(analysis, model, catalog, REMOVED):
             replacement = catalog.removed_tasks[removed_name(task, catalog) or task]
+            new_task, fallback = removed_task_move(task, analysis, call, model, catalog)
             message = f"`{task}` is not a pipeline task in transformers {version}"
             if replacement is None:
                 message += ": it was removed with no replacement"
             else:
                 message += f": its replacement is `{replacement}`"
                 if replacement not in model.tasks:
-                    message += f", which `{model.model_type}` does not support"
-            if replacement is not None and replacement in model.tasks:
-                new_task: str | None = replacement
-                fallback = False
-            else:
-                new_task = preferred_task(analysis, call, model, catalog)
-                fallback = True
-            unsafe = fallback or call.task.single != task
+                    message += f", which `{name}` does not support"
+                elif drops_a_half(model, replacement):
+                    message += f", which loads half of the encoder-decoder `{name}` alone"
+            if new_task is None and is_encoder_decoder(model):
+                message += (
+                    f"; no pipeline task of transformers {version} runs `{name}`'s encoder and "
+                    "decoder together: test it without a pipeline (`AutoModelForSeq2SeqLM`, "
+                    "`generate()`)"
+                )
+            elif new_task is not None and new_task != replacement and is_encoder_decoder(model):
+                message += f"; `{new_task}` runs its encoder and decoder together"
+            halved = new_task is not None and drops_a_half(model, new_task)
+            unsafe = fallback or halved or call.task.single != task
             self.report_task(call, message, task, new_task, unsafe=unsafe)

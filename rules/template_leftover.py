@@ -4,6 +4,7 @@ import difflib
 
 import libcst as cst
 
+from hflint.analysis.facts import TASKS
 from hflint.analysis.modelrefs import (
     BARE_PLACEHOLDERS,
     auto_class_candidates,
@@ -19,7 +20,9 @@ from hflint.analysis.modelrefs import (
     size_siblings,
     transformers_aliases,
 )
+from hflint.analysis.task_policy import running_task
 from hflint.analysis.testclass import module_level_names, top_level_classes
+from hflint.analysis.type_classes import class_for_task, is_loader_class
 from hflint.diagnostics import Applicability
 from hflint.rule import CodemodFix, Invalid, Rule, Valid
 
@@ -85,15 +88,23 @@ class TemplateLeftover(Rule):
     from exactly one export only in case and underscores (`RembertForMaskedLM`). The code it
     replaces can only raise `AttributeError`/`ImportError` against real transformers, so no working
     behaviour is lost, and the auto class loads the model's own class for the head. A plain `from
-    transformers import X` renames `X` throughout the file; an aliased one keeps its alias. Other
-    leftovers have no fix: what `MODEL_TYPE` or a non-existent checkpoint should have been is a
-    guess.
+    transformers import X` renames `X` throughout the file; an aliased one keeps its alias.
+
+    Unsafe where the name stands for an auto class the file's model type does not have: a
+    placeholder whose head it lacks (`ModelTypeForMaskedLM` in the hubert file,
+    `ModelTypeTokenizer` in a ViT file) or an auto class transformers no longer exports
+    (`AutoModelForVision2Seq`). It becomes the type's class for the task the file runs, from the
+    catalog as HF207 chooses it (`hflint.analysis.type_classes`): `AutoModelForCTC` for hubert's
+    speech recognition, `AutoImageProcessor` for ViT. What feeds the model and reads its output
+    is left to adapt by hand. Other leftovers have no fix: what `MODEL_TYPE` or a non-existent
+    checkpoint should have been is a guess.
     """
 
     code = "HF403"
     name = "template-leftover"
     MESSAGE = "Template placeholder `{name}` left in the file"
     FIX_APPLICABILITY = Applicability.SAFE
+    FACTS = frozenset({TASKS})
 
     VALID = (
         Valid(
@@ -154,9 +165,28 @@ class TemplateLeftover(Rule):
         Invalid("def run(model_type_placeholder):\n    return model_type_placeholder\n", count=2),
         Invalid('DEFAULT_MODEL_ID = "distilbert-large-uncased"\n', path="test_hf_distilbert.py"),
         Invalid('BLOOM_MODELS_REGISTRY = {"bloom-medium": {}}\n', path="test_hf_bloom.py"),
-        # No fix: gpt2 has no masked-LM head, so no auto class fits.
+        # gpt2 has no masked-LM head: the class of the file's task, unsafely.
         Invalid(
-            "import transformers\n\nm = transformers.ModelTypeForMaskedLM\n", path="test_hf_gpt2.py"
+            "import transformers\n\nm = transformers.ModelTypeForMaskedLM\n",
+            path="test_hf_gpt2.py",
+            fixed="import transformers\n\nm = transformers.AutoModelForCausalLM\n",
+        ),
+        Invalid(
+            "import transformers\n\n"
+            "pipe = transformers.pipeline('automatic-speech-recognition')\n"
+            "model = transformers.ModelTypeForMaskedLM.from_pretrained('facebook/hubert-base-ls960')\n",
+            path="test_hf_hubert.py",
+            fixed="import transformers\n\n"
+            "pipe = transformers.pipeline('automatic-speech-recognition')\n"
+            "model = transformers.AutoModelForCTC.from_pretrained('facebook/hubert-base-ls960')\n",
+        ),
+        # An auto class transformers 5 removed, for a model whose task is known.
+        Invalid(
+            "import transformers\n\n"
+            "model = transformers.AutoModelForVision2Seq.from_pretrained(MODEL_ID)\n",
+            path="test_hf_llava_next.py",
+            fixed="import transformers\n\n"
+            "model = transformers.AutoModelForImageTextToText.from_pretrained(MODEL_ID)\n",
         ),
     )
 
@@ -240,6 +270,7 @@ class TemplateLeftover(Rule):
         catalog = self.context.catalog
         model = self._model
         replacement = replacement_for(catalog, name, model)
+        own = None
         if placeholder(name):
             message = f"`{shown}` is a template placeholder, not a transformers name"
             autos = auto_class_candidates(catalog, name, model)
@@ -250,15 +281,15 @@ class TemplateLeftover(Rule):
                     message += f" (or the model's own `{own}`)"
             elif own is not None:
                 message += f"; use `{own}`"
-            elif model is not None and model.default_task is not None:
-                auto = model.tasks.get(model.default_task)
-                if auto is not None:
-                    message += (
-                        f"; {model.model_type} has no such head (its default task "
-                        f"{model.default_task} uses `{auto}`)"
-                    )
         else:
             message = f"transformers {catalog.transformers_version} exports no `{name}`"
+        task_class = self._task_class(name) if replacement is None and own is None else None
+        if task_class is not None and model is not None:
+            task, new = task_class
+            message += (
+                f"; {model.model_type} has no such class: its `{task}` task loads with `{new}`"
+            )
+        elif not placeholder(name):
             hints = [replacement] if replacement else _close_exports(name, catalog.exports)
             if hints:
                 message += f"; did you mean {_either(hints)}?"
@@ -270,7 +301,28 @@ class TemplateLeftover(Rule):
                 command="fix_transformers_name.FixTransformersNameCommand",
                 arguments={"old_name": name, "new_name": replacement},
             )
+        elif task_class is not None:
+            fix = CodemodFix(
+                title=f"Replace `{name}` with `{task_class[1]}`, the class of the file's task; "
+                "adapt what feeds it and reads its output by hand",
+                applicability=Applicability.UNSAFE,
+                command="fix_transformers_name.FixTransformersNameCommand",
+                arguments={"old_name": name, "new_name": task_class[1]},
+            )
         self.report(node, message, fix=fix)
+
+    def _task_class(self, name: str) -> tuple[str, str] | None:
+        """(the file's task, the class its model type loads it with) where `name` stands for an
+        auto class the type lacks: a placeholder with a head it has not (`ModelTypeForMaskedLM` in
+        the hubert file), or an auto class transformers no longer exports
+        (`AutoModelForVision2Seq`)."""
+        model, catalog = self._model, self.context.catalog
+        named = auto_class_candidates(catalog, name, None) if placeholder(name) else [name]
+        if model is None or len(named) != 1 or not is_loader_class(named[0]):
+            return None
+        task = running_task(self.facts.tasks, model, catalog)
+        new = class_for_task(model, named[0], task)
+        return None if task is None or new is None or new == named[0] else (task, new)
 
 
 def _either(names: list[str]) -> str:

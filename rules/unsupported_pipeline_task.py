@@ -43,8 +43,14 @@ class UnsupportedPipelineTask(PipelineTaskRule):
     the old task. Safe when the pipeline's inputs fit the new task as they are (fill-mask to
     text-generation on a decoder); unsafe when they must change: a text input becomes an image or
     an audio array from `hflint.task_inputs` (or an attribute of the class holding one), keyword
-    arguments the new pipeline rejects are dropped and required ones added. The code that reads
-    the pipeline's output may need adapting by hand.
+    arguments the new pipeline rejects are dropped and required ones added. The loads of the
+    model that certainly run with an auto class its type lacks (HF207) take the type's class for
+    the new task (`AutoModelForMaskedLM` becomes `AutoModelForCTC` with speech recognition); loads
+    a condition on the task chooses are left to that condition. Unsafe too, with the title saying
+    what is left to adapt by hand, when a class changes (what feeds the model and reads its
+    output stays) or when what the file reads of the pipeline's output does not fit what the new
+    task's pipeline returns (`item["token_str"]` for speech recognition's `{"text": ...}`,
+    `hflint.task_inputs.TASK_OUTPUTS`).
     """
 
     code = "HF202"

@@ -322,6 +322,25 @@ def test_a_schema_1_snapshot_still_loads(tmp_path: Path) -> None:
     old.write_text(json.dumps(data), encoding="utf-8")
     catalog = load_catalog(path=old)
     assert catalog.models["donut-swin"].module == "donut_swin"
+    assert catalog.models["hubert"].auto_classes is None  # it does not say what loads a type
     assert catalog.removed("transfo-xl") is None
     assert catalog.resolve("gpt_j") is not None
     assert catalog.models["bert"].mask_token is None  # not recorded then
+
+
+def test_each_type_records_what_loads_it() -> None:
+    """Schema 3: every auto class whose mapping holds the type, its tokenizer, its kinds of
+    preprocessor, and which classes of an encoder-decoder keep both halves."""
+    models = load_catalog().models
+    hubert, vit, bert, bart, t5 = (models[t] for t in ("hubert", "vit", "bert", "bart", "t5"))
+    assert hubert.auto_classes is not None and vit.auto_classes is not None
+    assert "AutoModelForCTC" in hubert.auto_classes
+    assert "AutoModelForMaskedLM" not in hubert.auto_classes
+    assert hubert.tokenizer == "Wav2Vec2CTCTokenizer"
+    assert hubert.preprocessors == {"feature_extractor", "processor"}
+    assert vit.tokenizer is None and vit.preprocessors == {"image_processor"}
+    assert "AutoModelForMaskedImageModeling" in vit.auto_classes  # a class no task uses
+    assert bert.preprocessors == frozenset() and bert.encoder_decoder == frozenset()
+    assert {"AutoModelForSeq2SeqLM", "AutoModelForMaskedLM"} <= bart.encoder_decoder
+    assert "AutoModelForCausalLM" not in bart.encoder_decoder  # BartForCausalLM: the decoder
+    assert "AutoModelForTokenClassification" not in t5.encoder_decoder  # the encoder alone

@@ -300,6 +300,27 @@ def test_replace_pipeline_task_standalone(tmp_path: Path) -> None:
     )
 
 
+def test_use_task_class_standalone(tmp_path: Path) -> None:
+    """HF207's fix from LibCST's tool: the class hubert lacks becomes its class for the task the
+    file's pipeline runs; a load keyed on another task stays."""
+    source = (
+        "import transformers\n\n\nclass TestHubertModels:\n"
+        "    def test_pipeline(self):\n"
+        '        return transformers.pipeline("automatic-speech-recognition", model=self.model_id)\n\n'
+        "    def test_from_pretrained(self):\n"
+        "        return transformers.AutoModelForMaskedLM.from_pretrained(self.model_id)\n"
+    )
+    text = run_codemod(
+        tmp_path,
+        "test_hf_hubert.py",
+        source,
+        "use_task_class.UseTaskClassCommand",
+        "--old-name",
+        "AutoModelForMaskedLM",
+    )
+    assert text == source.replace("AutoModelForMaskedLM", "AutoModelForCTC")
+
+
 def test_name_pipeline_task_standalone(tmp_path: Path) -> None:
     source = (
         "class TestConvbertModels:\n"
@@ -388,7 +409,9 @@ def test_canonical_text_inputs_run_through_their_pipelines(tmp_path: Path) -> No
         namespace = {ti.PIPE: pipe}
         args = [eval(source, namespace) for source in entry.args]
         keywords = {name: eval(source, namespace) for name, source in entry.keywords}
-        assert pipe(*args, **keywords), task  # type: ignore[operator]
+        output = pipe(*args, **keywords)  # type: ignore[operator]
+        assert output, task
+        assert_output_fits(task, output)
 
 
 def test_a_foreign_mask_fails_and_the_mask_token_fix_runs(tmp_path: Path) -> None:
@@ -456,4 +479,19 @@ def test_canonical_audio_input_runs_through_speech_pipelines(tmp_path: Path) -> 
     )
     for task, pipe in (("automatic-speech-recognition", speech), ("audio-classification", sounds)):
         [source] = ti.TASK_INPUTS[task].args
-        assert pipe(eval(source, {"numpy": numpy})) is not None, task
+        output = pipe(eval(source, {"numpy": numpy}))
+        assert output is not None, task
+        assert_output_fits(task, output)
+
+
+def assert_output_fits(task: str, output: object) -> None:
+    """What a real pipeline returned has the layout and keys `TASK_OUTPUTS` says it has."""
+    expected = ti.TASK_OUTPUTS[task]
+    if expected.layout == ti.NESTED:
+        assert isinstance(output, list) and isinstance(output[0], list), task
+    elif expected.layout == ti.ITEMS:
+        assert isinstance(output, list), task
+        for item in output:
+            assert isinstance(item, dict) and set(item) <= expected.keys, (task, item)
+    else:
+        assert isinstance(output, dict) and set(output) <= expected.keys, (task, output)

@@ -4,6 +4,8 @@ walker (`nodes`), the module's and the test class's structure (`testclass`), how
 `task_policy`, `input_kinds`), availability flags (`flags`), devices (`devices`, `device_sites`,
 `device_skips`, `device_selection`), the attributes a class assigns and reads (`attributes`), the
 constructor a class has (`constructors`), what `run_tests()` returns (`run_results`), model
-references (`modelrefs`), and the per-file facts the engine computes once and hands to rules
-(`facts`). Nothing here changes a tree; fixes build on it in `hflint.edits`.
+references (`modelrefs`), what loads a model type (`type_classes`) and where a file loads its
+model (`loaders`), what a file reads of a pipeline's output (`pipe_outputs`), and the per-file
+facts the engine computes once and hands to rules (`facts`). Nothing here changes a tree; fixes
+build on it in `hflint.edits`.
 """

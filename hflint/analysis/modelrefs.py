@@ -19,6 +19,7 @@ from functools import cache
 import libcst as cst
 
 from hflint.analysis.testclass import class_methods, find_test_class, module_imports
+from hflint.analysis.type_classes import fits_type
 from hflint.catalog import Catalog, ModelEntry, normalize
 from hflint.naming import SIZE_WORDS, TEST_CLASS_PATTERN, expected_class_name, resolve_model_name
 
@@ -380,9 +381,10 @@ def _exports_by_spelling(exports: frozenset[str]) -> Mapping[str, tuple[str, ...
 
 def auto_class_candidates(catalog: Catalog, name: str, model: ModelEntry | None) -> list[str]:
     """The auto classes a placeholder name (`ModelTypeForMaskedLM`) can stand for: `ModelType`
-    read as `AutoModel` or `Auto`, kept when transformers exports it and, for a model class, when
-    the file's model supports that head (its catalog tasks use that auto class). Empty for the
-    bare `ModelType`, which could mean any head."""
+    read as `AutoModel` or `Auto`, kept when transformers exports it and, with the file's model
+    known, when the model's type has that class (`type_classes.fits_type`: a head its auto
+    mapping holds, a preprocessor it may have). Empty for the bare `ModelType`, which could mean
+    any head."""
     if name in BARE_PLACEHOLDERS or not _CAMEL_PLACEHOLDER.match(name):
         return []
     found = []
@@ -391,8 +393,7 @@ def auto_class_candidates(catalog: Catalog, name: str, model: ModelEntry | None)
         if candidate in catalog.exports and candidate not in found:
             found.append(candidate)
     if model is not None:
-        supported = set(model.tasks.values())
-        found = [c for c in found if not c.startswith("AutoModel") or c in supported]
+        found = [c for c in found if fits_type(model, c)]
     return found
 
 

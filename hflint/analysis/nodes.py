@@ -94,6 +94,15 @@ def iter_nodes(
         stack.extend(reversed(child_nodes(current, with_trivia)))
 
 
+def parents(node: cst.CSTNode) -> dict[int, cst.CSTNode]:
+    """id(descendant) -> its parent, for every descendant of `node` (trivia aside)."""
+    found: dict[int, cst.CSTNode] = {}
+    for current in iter_nodes(node):
+        for child in _children(current, False):
+            found[id(child)] = current
+    return found
+
+
 def walk(
     node: cst.CSTNode,
     visitors: Mapping[str, Sequence[Handler]],
@@ -290,3 +299,28 @@ def dict_literal_entries(node: cst.BaseExpression) -> list[tuple[str, cst.BaseEx
             return None
         return [(arg.keyword.value, arg.value) for arg in node.args if arg.keyword is not None]
     return None
+
+
+def is_self_attribute(node: cst.CSTNode) -> bool:
+    """Whether `node` is `self.<attr>`."""
+    return (
+        isinstance(node, cst.Attribute)
+        and isinstance(node.value, cst.Name)
+        and node.value.value == "self"
+    )
+
+
+def is_get_call(node: cst.CSTNode) -> bool:
+    """Whether `node` is a dict lookup `x.get(key)` or `x.get(key, default)`."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "get"
+        and 1 <= len(node.args) <= 2
+        and all(arg.keyword is None and arg.star == "" for arg in node.args)
+    )
+
+
+def is_none(node: cst.CSTNode) -> bool:
+    """Whether `node` is the name `None`."""
+    return isinstance(node, cst.Name) and node.value == "None"

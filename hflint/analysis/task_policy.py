@@ -12,7 +12,7 @@ import libcst as cst
 from hflint import task_inputs as ti
 from hflint.analysis.nodes import string_value
 from hflint.analysis.tasks import PipelineCall, PipeUse, TaskAnalysis
-from hflint.catalog import Catalog, ModelEntry
+from hflint.catalog import SEQ2SEQ_AUTO, Catalog, ModelEntry
 
 SUPPORTED = "supported"
 
@@ -24,6 +24,9 @@ REMOVED = "removed"
 
 
 UNKNOWN = "unknown"
+
+# The bare model's auto class, which the generic feature-extraction tasks load.
+GENERIC_AUTO = "AutoModel"
 
 
 def removed_name(task: str, catalog: Catalog) -> str | None:
@@ -84,8 +87,95 @@ def preferred_task(
 ) -> str | None:
     """The task to give a call that has none the model can run: the one the file declares for its
     checkpoints when the model supports it (and it is the only one), else the catalog's default."""
-    declared = declared_supported(analysis, call, model, catalog)
+    return _preferred(declared_supported(analysis, call, model, catalog), model)
+
+
+def _preferred(declared: list[str], model: ModelEntry) -> str | None:
     return declared[0] if len(declared) == 1 else model.default_task
+
+
+def is_encoder_decoder(model: ModelEntry) -> bool:
+    """Whether the type's checkpoints are encoder-decoders (it has a sequence-to-sequence LM)."""
+    return model.auto_classes is not None and SEQ2SEQ_AUTO in model.auto_classes
+
+
+def drops_a_half(model: ModelEntry, task: str) -> bool:
+    """Whether the model class `task` loads for an encoder-decoder type is one half of it alone
+    (`BartForCausalLM`, the decoder; `T5ForTokenClassification`, the encoder)."""
+    return is_encoder_decoder(model) and model.tasks.get(task) not in model.encoder_decoder
+
+
+def removed_task_move(
+    task: str,
+    analysis: TaskAnalysis,
+    call: PipelineCall | None,
+    model: ModelEntry,
+    catalog: Catalog,
+) -> tuple[str | None, bool]:
+    """The task a removed task moves to for `model`, and whether that is not the replacement
+    transformers names (a fallback). The replacement when the model supports it; else the task
+    the file declares or the model's default. An encoder-decoder stays one: where the replacement
+    would load half of it (`text-generation` loads `BartForCausalLM`, the decoder), a text task
+    whose class keeps both halves comes first (bart's `fill-mask` loads
+    `BartForConditionalGeneration`, t5's `text-classification` `T5ForSequenceClassification`), and
+    the replacement stays the choice only where there is none (marian, pegasus). The generic
+    `feature-extraction` never counts: its pipeline gives an encoder-decoder no decoder inputs,
+    which most of them need. None when nothing fits (m2m_100, led: no pipeline of the version
+    runs them). Without a call (a task only declared), nothing declared is preferred."""
+    removed = removed_name(task, catalog)
+    replacement = catalog.removed_tasks[removed] if removed is not None else None
+    supported = replacement is not None and replacement in model.tasks
+    declared = declared_supported(analysis, call, model, catalog) if call is not None else []
+    if not is_encoder_decoder(model) or replacement is None:
+        if supported:
+            return replacement, False
+        return _preferred(declared, model), True
+    if supported and not drops_a_half(model, replacement):
+        return replacement, False
+    whole = [
+        candidate
+        for candidate in (
+            *declared,
+            *([model.default_task] if model.default_task else []),
+            *sorted(model.tasks),
+        )
+        if not drops_a_half(model, candidate)
+        and model.tasks[candidate] != GENERIC_AUTO
+        and _input_modality(candidate) == _input_modality(replacement)
+    ]
+    if whole:
+        return whole[0], True
+    return (replacement, False) if supported else (None, True)
+
+
+def _input_modality(task: str) -> str | None:
+    entry = ti.task_input(task)
+    return entry.modality if entry is not None else None
+
+
+def running_task(analysis: TaskAnalysis, model: ModelEntry, catalog: Catalog) -> str | None:
+    """The task the file runs once the task fixes (HF202, HF203) have moved its pipeline: the task
+    its first pipeline call builds when the model supports it, else the one the fix moves it to;
+    without such a call, the first task the file declares that the model supports; else the
+    model's default."""
+    for call in analysis.calls:
+        task = call.task.single
+        if task is None:
+            continue
+        status = task_status(task, model, catalog)
+        if status == SUPPORTED:
+            return catalog.canonical_task(task)
+        if status == REMOVED:
+            return removed_task_move(task, analysis, call, model, catalog)[0]
+        if status == UNSUPPORTED:
+            return preferred_task(analysis, call, model, catalog)
+        return None  # a name that is no task: what it should have been is HF201's guess
+    for declaration in analysis.all_declarations():
+        for task in declaration.tasks:
+            effective = effective_task(task, catalog)
+            if effective is not None and effective in model.tasks:
+                return effective
+    return model.default_task
 
 
 def current_entry(call: PipelineCall, catalog: Catalog) -> ti.TaskInput | None:

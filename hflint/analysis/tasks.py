@@ -27,7 +27,14 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from hflint.analysis.input_kinds import classify
-from hflint.analysis.nodes import dict_literal_entries, parameter_names, string_value
+from hflint.analysis.nodes import (
+    dict_literal_entries,
+    is_get_call,
+    is_none,
+    is_self_attribute,
+    parameter_names,
+    string_value,
+)
 from hflint.analysis.task_collect import Assignment, Collector, Placement, collect
 
 REGISTRY_NAME = re.compile(r"^[A-Z0-9_]*REGISTRY[A-Z0-9_]*$")
@@ -150,7 +157,7 @@ class TaskAnalysis:
                 self._attributes.setdefault(key, []).append(assignment)
             else:
                 self._module_names.setdefault(target.value, []).append(assignment)
-        elif _is_self_attribute(target) and scope.class_def is not None:
+        elif is_self_attribute(target) and scope.class_def is not None:
             assert isinstance(target, cst.Attribute)
             key = (scope.class_def, target.attr.value)
             self._attributes.setdefault(key, []).append(assignment)
@@ -271,15 +278,27 @@ class TaskAnalysis:
     # --- following values -------------------------------------------------------------------------
 
     def follow(
-        self, node: cst.BaseExpression, scope: Placement, via: set[str] | None = None
+        self,
+        node: cst.BaseExpression,
+        scope: Placement,
+        via: set[str] | None = None,
+        *,
+        lenient: bool = False,
     ) -> list[Terminal] | None:
         """The expressions `node` may evaluate to, following names, `self` attributes, dict
-        lookups and `or`/`if` alternatives; None when one of them cannot be followed. `via`
-        collects how: `local`, `constant`, `attribute`, `registry`."""
-        return self._follow(node, scope, set() if via is None else via, frozenset())
+        lookups and `or`/`if` alternatives; None when one of them cannot be followed, or, when
+        `lenient`, only when none can (the others are left out and `via` gets `unresolved`:
+        `model_id or "bert-base-uncased"` may be the literal, and a parameter). `via` collects
+        how: `local`, `constant`, `attribute`, `registry`."""
+        return self._follow(node, scope, set() if via is None else via, frozenset(), lenient)
 
     def _follow(
-        self, node: cst.BaseExpression, scope: Placement, via: set[str], seen: frozenset[int]
+        self,
+        node: cst.BaseExpression,
+        scope: Placement,
+        via: set[str],
+        seen: frozenset[int],
+        lenient: bool = False,
     ) -> list[Terminal] | None:
         if id(node) in seen or len(seen) > 24:
             return None
@@ -292,30 +311,30 @@ class TaskAnalysis:
                 return None
             kind, assignments = found
             via.add(kind)
-            return self._union(((a.value, a.scope) for a in assignments), via, seen)
-        if _is_self_attribute(node) and scope.class_def is not None:
+            return self._union(((a.value, a.scope) for a in assignments), via, seen, lenient)
+        if is_self_attribute(node) and scope.class_def is not None:
             assert isinstance(node, cst.Attribute)
             held = self._attributes.get((scope.class_def, node.attr.value))
             if not held:
                 return None
             via.add("attribute")
-            return self._union(((a.value, a.scope) for a in held), via, seen)
+            return self._union(((a.value, a.scope) for a in held), via, seen, lenient)
         if isinstance(node, cst.Subscript):
             key = _subscript_key(node)
             if key is _UNUSABLE:
                 return None
-            containers = self._follow(node.value, scope, via, seen)
-            return self._lookup(containers, key, None, via, seen)
-        if _is_get_call(node):
+            containers = self._follow(node.value, scope, via, seen, lenient)
+            return self._lookup(containers, key, None, via, seen, lenient)
+        if is_get_call(node):
             assert isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
             key = string_value(node.args[0].value) if node.args else None
             default = node.args[1].value if len(node.args) > 1 else cst.Name("None")
-            containers = self._follow(node.func.value, scope, via, seen)
-            return self._lookup(containers, key, (default, scope), via, seen)
+            containers = self._follow(node.func.value, scope, via, seen, lenient)
+            return self._lookup(containers, key, (default, scope), via, seen, lenient)
         if isinstance(node, cst.BooleanOperation):
-            return self._union(((node.left, scope), (node.right, scope)), via, seen)
+            return self._union(((node.left, scope), (node.right, scope)), via, seen, lenient)
         if isinstance(node, cst.IfExp):
-            return self._union(((node.body, scope), (node.orelse, scope)), via, seen)
+            return self._union(((node.body, scope), (node.orelse, scope)), via, seen, lenient)
         return [Terminal(node, scope)]
 
     def _union(
@@ -323,14 +342,21 @@ class TaskAnalysis:
         values: Iterable[tuple[cst.BaseExpression, Placement]],
         via: set[str],
         seen: frozenset[int],
+        lenient: bool = False,
     ) -> list[Terminal] | None:
         result: list[Terminal] = []
+        followed = skipped = False
         for value, scope in values:
-            terminals = self._follow(value, scope, via, seen)
-            if terminals is None:
+            terminals = self._follow(value, scope, via, seen, lenient)
+            if terminals is None and not lenient:
                 return None
+            if terminals is None:
+                via.add("unresolved")
+                skipped = True
+                continue
+            followed = True
             result.extend(terminals)
-        return result
+        return None if skipped and not followed else result
 
     def _lookup(
         self,
@@ -339,13 +365,14 @@ class TaskAnalysis:
         default: tuple[cst.BaseExpression, Placement] | None,
         via: set[str],
         seen: frozenset[int],
+        lenient: bool = False,
     ) -> list[Terminal] | None:
         """`container[key]` (or `.get(key, default)`) for each container; key None: any key."""
         if containers is None:
             return None
         values: list[tuple[cst.BaseExpression, Placement]] = []
         for container in containers:
-            if _is_none(container.node):
+            if is_none(container.node):
                 continue
             if not isinstance(container.node, cst.Dict):
                 return None
@@ -361,7 +388,7 @@ class TaskAnalysis:
                 values.extend((value, container.scope) for value in matching)
             elif default is not None:
                 values.append(default)
-        return self._union(values, via, seen)
+        return self._union(values, via, seen, lenient)
 
     def _name_values(self, name: str, scope: Placement) -> tuple[str, list[Assignment]] | None:
         function = scope.function
@@ -449,7 +476,7 @@ class TaskAnalysis:
         tasks: list[str] = []
         sources: list[TaskLiteral] = []
         for terminal in terminals:
-            if _is_none(terminal.node):
+            if is_none(terminal.node):
                 continue  # `.get("task")` of an unregistered model id: the registry's values count
             value = string_value(terminal.node)
             if value is None:
@@ -541,28 +568,6 @@ def _is_name(node: cst.CSTNode, value: str) -> bool:
     return isinstance(node, cst.Name) and node.value == value
 
 
-def _is_self_attribute(node: cst.CSTNode) -> bool:
-    return (
-        isinstance(node, cst.Attribute)
-        and isinstance(node.value, cst.Name)
-        and node.value.value == "self"
-    )
-
-
-def _is_none(node: cst.CSTNode) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
-
-
-def _is_get_call(node: cst.CSTNode) -> bool:
-    return (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value == "get"
-        and 1 <= len(node.args) <= 2
-        and all(arg.keyword is None and arg.star == "" for arg in node.args)
-    )
-
-
 _UNUSABLE = object()
 
 
@@ -584,7 +589,7 @@ def _holder_key(node: cst.CSTNode, scope: Placement) -> tuple[object, ...] | Non
     """The identity of what holds a pipeline: a local or module name, or `self.<attr>`."""
     if isinstance(node, cst.Name):
         return ("name", scope.function, node.value)
-    if _is_self_attribute(node) and scope.class_def is not None:
+    if is_self_attribute(node) and scope.class_def is not None:
         assert isinstance(node, cst.Attribute)
         return ("attr", scope.class_def, node.attr.value)
     return None

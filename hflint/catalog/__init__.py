@@ -37,7 +37,10 @@ SNAPSHOT_PREFIX = "transformers-"
 # Where `hflint catalog sync` writes and lint looks, unless `[tool.hflint] catalog-dir` says otherwise.
 CATALOG_DIR_ENV = "HFLINT_CATALOG_DIR"
 PRIORITIES_FILE = DATA / "priorities.toml"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+# The auto class of sequence-to-sequence language models: a model type that has one is an
+# encoder-decoder, whose checkpoints hold both halves.
+SEQ2SEQ_AUTO = "AutoModelForSeq2SeqLM"
 PRIORITY_LEVELS = ("critical", "high", "medium")
 _SEPARATORS = re.compile(r"[-_.\s]+")
 # A module's name (normalized) less its version number: `florence2` -> `florence`, `kosmos2_5` ->
@@ -76,6 +79,17 @@ class ModelEntry:
     # `data2vec-audio`, `-text` and `-vision`; usually the type itself, spelled with underscores.
     module: str
     priority: str | None = None
+    # Every auto model class whose mapping holds the type (`AutoModelForCTC` for hubert, not
+    # `AutoModelForMaskedLM`); None when the snapshot predates schema 3 and does not say.
+    auto_classes: frozenset[str] | None = None
+    # Its tokenizer class (`Wav2Vec2CTCTokenizer`), None where transformers maps it to none.
+    tokenizer: str | None = None
+    # The kinds of preprocessor it has: `feature_extractor`, `image_processor`, `processor`,
+    # `video_processor`.
+    preprocessors: frozenset[str] = frozenset()
+    # Of a type with a sequence-to-sequence LM, the auto classes whose model keeps both halves
+    # (`AutoModelForMaskedLM` for bart, not `AutoModelForCausalLM`, its decoder alone).
+    encoder_decoder: frozenset[str] = frozenset()
     # The mask token of the type's tokenizer class (`[MASK]` for BERT, `<mask>` for RoBERTa); None
     # when it has none, or the snapshot predates the field.
     mask_token: str | None = None
@@ -166,6 +180,7 @@ def _build(data: Mapping[str, Any], priorities: Mapping[str, str], digest: str) 
             # Snapshots synced before schema 2 hold no module: the type's own name is its module.
             module=entry.get("module", model_type.replace("-", "_")),
             priority=priorities.get(model_type),
+            **_loaders(entry, data.get("schema", 1)),
             mask_token=mask_tokens.get(model_type),
         )
         for model_type, entry in data["models"].items()
@@ -203,6 +218,19 @@ def _build(data: Mapping[str, Any], priorities: Mapping[str, str], digest: str) 
         _modules=MappingProxyType(modules),
         _unversioned_modules=MappingProxyType(unversioned),
     )
+
+
+def _loaders(entry: Mapping[str, Any], schema: int) -> dict[str, Any]:
+    """What loads a type, from schema 3 on (earlier snapshots do not say): its auto classes are
+    those of its tasks and `other_auto`; a field left out is empty."""
+    if schema < 3:
+        return {}
+    return {
+        "auto_classes": frozenset(entry["tasks"].values()) | frozenset(entry.get("other_auto", ())),
+        "tokenizer": entry.get("tokenizer"),
+        "preprocessors": frozenset(entry.get("preprocessors", ())),
+        "encoder_decoder": frozenset(entry.get("encoder_decoder", ())),
+    }
 
 
 def snapshot_name(version: str) -> str:

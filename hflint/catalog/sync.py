@@ -15,9 +15,10 @@ import inspect
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from hflint.catalog import DATA, SCHEMA_VERSION, normalize, spellings
+from hflint.catalog import DATA, SCHEMA_VERSION, SEQ2SEQ_AUTO, normalize, spellings
 from hflint.compat import tomllib
 
 FAMILY_ALIASES_FILE = DATA / "family_aliases.toml"
@@ -135,6 +136,10 @@ def build_catalog() -> dict[str, Any]:
     audio_types = set(modeling_auto.MODEL_FOR_AUDIO_XVECTOR_MAPPING_NAMES) | set(
         modeling_auto.MODEL_FOR_AUDIO_FRAME_CLASSIFICATION_MAPPING_NAMES
     )
+    # Before anything loads a model or tokenizer class: that adds names to transformers' lazy
+    # module.
+    exports = _exports(transformers)
+    loaders = Loaders.from_transformers(transformers)
     models: dict[str, dict[str, Any]] = {}
     for model_type in types:
         tasks = dict(specific[model_type])
@@ -159,9 +164,8 @@ def build_catalog() -> dict[str, Any]:
             "tasks": dict(sorted(tasks.items())),
             "default_task": _default_task(family, tasks),
             "checkpoint": _checkpoint(model_type, configs[model_type]),
+            **loaders.entry(model_type, tasks),
         }
-    # Before anything loads a tokenizer class: that adds names to transformers' lazy module.
-    exports = _exports(transformers)
     removed = {task: _replacement(message) for task, message in sorted(REMOVED_TASKS.items())}
     removed["image-to-text"] = "image-text-to-text"  # redirected, with a warning, by transformers
     return {
@@ -176,6 +180,87 @@ def build_catalog() -> dict[str, Any]:
         "models": models,
         "exports": exports,
     }
+
+
+# Each kind of preprocessor a model type's checkpoints may be read with, and the auto mapping of
+# `transformers.models.auto` that lists the types having one.
+PREPROCESSOR_MAPPINGS: Mapping[str, tuple[str, str]] = {
+    "feature_extractor": ("feature_extraction_auto", "FEATURE_EXTRACTOR_MAPPING_NAMES"),
+    "image_processor": ("image_processing_auto", "IMAGE_PROCESSOR_MAPPING_NAMES"),
+    "processor": ("processing_auto", "PROCESSOR_MAPPING_NAMES"),
+    "video_processor": ("video_processing_auto", "VIDEO_PROCESSOR_MAPPING_NAMES"),
+}
+
+
+@dataclass(frozen=True)
+class Loaders:
+    """What loads each model type: the auto model classes whose mapping holds it, its tokenizer
+    class, and which kinds of preprocessor it has."""
+
+    transformers: Any
+    # Auto class -> model type -> the class (or classes) it makes for that type.
+    auto_mappings: Mapping[str, Mapping[str, Any]]
+    tokenizers: Mapping[str, Any]
+    # Kind of preprocessor -> model type -> its class (or classes).
+    preprocessors: Mapping[str, Mapping[str, Any]]
+
+    @classmethod
+    def from_transformers(cls, transformers: Any) -> Loaders:
+        import importlib
+
+        from transformers.models.auto import tokenization_auto
+
+        autos = {}
+        for name in _exports(transformers):
+            mapping = getattr(getattr(transformers, name), "_model_mapping", None)
+            if name.startswith("Auto") and mapping is not None:
+                autos[name] = mapping._model_mapping
+        preprocessors = {
+            kind: getattr(importlib.import_module(f"transformers.models.auto.{module}"), table)
+            for kind, (module, table) in PREPROCESSOR_MAPPINGS.items()
+        }
+        return cls(transformers, autos, tokenization_auto.TOKENIZER_MAPPING_NAMES, preprocessors)
+
+    def entry(self, model_type: str, tasks: Mapping[str, str]) -> dict[str, Any]:
+        """The catalog entry's fields for `model_type`, whose tasks use the auto classes of `tasks`:
+        `other_auto` (its other auto classes), `tokenizer` (its class),
+        `preprocessors` (the kinds it has) and, for a type with a sequence-to-sequence LM,
+        `encoder_decoder` (the auto classes whose model keeps both halves). Each is left out when
+        empty, so that the snapshot stays small."""
+        auto = sorted(name for name, types in self.auto_mappings.items() if model_type in types)
+        seq2seq = SEQ2SEQ_AUTO in auto
+        fields: dict[str, Any] = {
+            "other_auto": [name for name in auto if name not in tasks.values()],
+            "tokenizer": _first_name(self.tokenizers.get(model_type)),
+            "preprocessors": sorted(
+                kind for kind, types in self.preprocessors.items() if types.get(model_type)
+            ),
+            "encoder_decoder": [
+                name for name in auto if seq2seq and self._reads_decoder_inputs(name, model_type)
+            ],
+        }
+        return {key: value for key, value in fields.items() if value}
+
+    def _reads_decoder_inputs(self, auto_class: str, model_type: str) -> bool:
+        """Whether the class `auto_class` makes for the type runs the whole encoder-decoder (its
+        `forward` takes `decoder_input_ids`), not its decoder or encoder alone (`BartForCausalLM`,
+        `T5ForTokenClassification`)."""
+        name = _first_name(self.auto_mappings[auto_class][model_type])
+        try:
+            forward = getattr(self.transformers, name or "").forward
+            return "decoder_input_ids" in inspect.signature(forward).parameters
+        except (ImportError, AttributeError, ValueError, TypeError):
+            return False
+
+
+def _first_name(value: Any) -> str | None:
+    """A mapping's class name: the first of several (slow and fast tokenizers, DeiT's heads, an
+    image processor per backend), None where there is none."""
+    if isinstance(value, Mapping):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        value = next((item for item in value if item), None)
+    return value if isinstance(value, str) else None
 
 
 def _mask_tokens(transformers: Any, types: Iterable[str]) -> dict[str, str]:

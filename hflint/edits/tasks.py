@@ -15,10 +15,11 @@ from typing import TypeVar
 import libcst as cst
 
 from hflint import task_inputs as ti
+from hflint.analysis.loaders import ClassRef, Loads, class_moves
 from hflint.analysis.task_policy import current_entry
 from hflint.analysis.tasks import PipelineCall, PipeUse, TaskAnalysis, TaskLiteral
 from hflint.analysis.testclass import module_aliases, module_level_names
-from hflint.catalog import Catalog
+from hflint.catalog import Catalog, ModelEntry
 from hflint.edits.module_statements import (
     Statement,
     insert_imports_last,
@@ -121,6 +122,26 @@ def can_build_input(call: PipelineCall, entry: ti.TaskInput) -> bool:
     return bool(entry.args) and (ti.PIPE not in entry.args[0] or call.binding is not None)
 
 
+def move_classes(
+    editor: TaskEditor,
+    model: ModelEntry,
+    catalog: Catalog,
+    task: str | None,
+    *,
+    keyed_on_task: bool = True,
+    only: str | None = None,
+    to: str | None = None,
+) -> None:
+    """Plan, on `editor`, that the file loads its model with classes its type has: each class of
+    a failing load (`hflint.analysis.loaders.failing_loads`) becomes the type's class for `task`
+    (`only`: that class alone, into `to` when given). `keyed_on_task` False leaves the loads a
+    condition on the task leads to, which a task change moves by itself."""
+    loads = Loads(editor.analysis)
+    for ref, new in class_moves(loads, model, catalog, task, keyed_on_task=keyed_on_task):
+        if only in (None, ref.name):
+            editor.set_class(ref, to or new)
+
+
 def _becomes(replacement: cst.CSTNode) -> Edit:
     """An edit that puts `replacement` where the node was."""
     return lambda _updated: replacement
@@ -171,6 +192,32 @@ class TaskEditor:
             return updated.with_changes(args=[argument, *updated.args])
 
         self._edits.setdefault(call.node, []).append(prepend)
+
+    def set_class(self, ref: ClassRef, name: str) -> None:
+        """Make a reference to a transformers class one to `name`: `transformers.X` becomes
+        `transformers.<name>`; a name an import binds becomes the name the file imports `<name>`
+        as, else `<alias>.<name>` where the file imports transformers itself, else `<name>`,
+        imported from transformers."""
+        if ref.node in self._edits:
+            return
+        edit: Edit
+        imported = self._aliases.get(f"transformers.{name}")
+        module = self._aliases.get("transformers")
+        if isinstance(ref.node, cst.Attribute):
+
+            def edit(updated: cst.CSTNode) -> cst.CSTNode:
+                assert isinstance(updated, cst.Attribute)
+                return updated.with_changes(attr=cst.Name(name))
+
+        elif imported is not None or module is None:
+            replacement = cst.Name(imported or name)
+            edit = _becomes(replacement)
+            if imported is None:
+                self._imports[f"from transformers import {name}"] = name
+                self._bound.add(name)
+        else:
+            edit = _becomes(cst.Attribute(cst.Name(module), cst.Name(name)))
+        self._edits[ref.node] = [edit]
 
     def adapt_uses(
         self, call: PipelineCall, entry: ti.TaskInput, previous: ti.TaskInput | None
