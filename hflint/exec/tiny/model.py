@@ -55,7 +55,12 @@ def set_token_ids(config: dict[str, Any], ids: Mapping[str, int | None], vocab: 
             config[key] = vocab
         elif _TOKEN_ID.search(key) and (is_int(value) or is_int_list(value)):
             config[key] = _token_id(key, value, ids, vocab)
-        elif key in _SET_WHEN_UNSET and value is None and ids.get(key) is not None:
+        elif (
+            _TOKEN_ID.search(key)
+            and value is None
+            and key not in _NONE_MEANS_NONE
+            and ids.get(key) is not None
+        ):
             config[key] = ids[key]
 
 
@@ -69,9 +74,13 @@ def _decoder_start_role(config: Mapping[str, Any], ids: Mapping[str, int | None]
     return next((r for r in roles if config.get(r) == start and ids.get(r) is not None), None)
 
 
-# Ids some default configs leave None that models still use as numbers (ESM's embedding padding
-# index is `pad_token_id`): the tokenizer's, as checkpoints set them.
-_SET_WHEN_UNSET = frozenset({"pad_token_id", "mask_token_id"})
+# Ids that default configs leave None for checkpoints to set are the tokenizer's or processor's of
+# the same name, as checkpoints set them: models still use them as numbers (ESM's embedding padding
+# index is `pad_token_id`, MiniCPM-o finds its image features at `image_token_id`). These, left
+# None, mean the model has no such token, and stay so.
+_NONE_MEANS_NONE = frozenset(
+    {"bos_token_id", "eos_token_id", "unk_token_id", "sep_token_id", "cls_token_id"}
+)
 
 
 def _token_id(key: str, value: int | list[int], ids: Mapping[str, int | None], vocab: int) -> Any:

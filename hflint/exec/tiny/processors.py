@@ -87,17 +87,29 @@ def _name_prefixes(model_type: str) -> list[str]:
     return ["_".join(words[:n]) for n in range(len(words) - 1, 0, -1)]
 
 
-def build_feature_extractor(types: Sequence[str]) -> Any:
+# The feature extractor audio-language checkpoints of types that map to none ship (Qwen2.5-Omni's
+# thinker, Music Flamingo): log-mel features, Whisper's.
+_FALLBACK_FEATURE_EXTRACTOR = "WhisperFeatureExtractor"
+
+
+def build_feature_extractor(types: Sequence[str], needed: bool = False) -> Any:
+    """The type's feature extractor; when none maps and its processor `needed` one, Whisper's."""
     names = _mapped(
         "transformers.models.auto.feature_extraction_auto", "FEATURE_EXTRACTOR_MAPPING_NAMES", types
     )
-    return _first_built(names)
+    return _first_built(names or ([_FALLBACK_FEATURE_EXTRACTOR] if needed else []))
 
 
-def build_video_processor(types: Sequence[str]) -> Any:
+def build_video_processor(types: Sequence[str], image_processor: Any = None) -> Any:
+    """The type's video processor, else the one beside its image processor
+    (`Qwen2VLImageProcessor` -> `Qwen2VLVideoProcessor`), as checkpoints of types that map to
+    none (Qwen2.5-Omni's thinker, GLM-4.5V) ship."""
     names = _mapped(
         "transformers.models.auto.video_processing_auto", "VIDEO_PROCESSOR_MAPPING_NAMES", types
     )
+    if image_processor is not None:
+        image_name = re.sub(r"(Fast|Pil)$", "", type(image_processor).__name__)
+        names.append(image_name.replace("ImageProcessor", "VideoProcessor"))
     with contextlib.suppress(Exception):
         return _first_built(names)
     return None
