@@ -253,3 +253,54 @@ def test_exec_runs_a_file_that_loads_checkpoints_itself(
     assert records["suite/test_hf_gpt2.py"]["status"] == "passed"
     assert records["suite/test_hf_gpt2.py"]["standins"] == {}
     assert tree(user_home) == before
+
+
+# A pytest module, as real suites write them: a module fixture loads the checkpoint by name.
+PYTEST_FILE = """\
+import pytest
+import transformers
+
+
+@pytest.fixture(scope="module")
+def model_and_tokenizer():
+    tokenizer = transformers.AutoTokenizer.from_pretrained("bert-base-uncased")
+    model = transformers.AutoModel.from_pretrained("bert-base-uncased")
+    return model, tokenizer
+
+
+class TestInference:
+    def test_forward(self, model_and_tokenizer):
+        model, tokenizer = model_and_tokenizer
+        output = model(**tokenizer("hello world", return_tensors="pt"))
+        assert output.last_hidden_state.shape[-1] == model.config.hidden_size
+
+    def test_model_type(self, model_and_tokenizer):
+        assert model_and_tokenizer[0].config.model_type == "bert"
+"""
+
+
+def test_a_pytest_file_runs_on_the_stand_ins_of_its_fixtures(
+    tmp_path: Path, tiny_cache: Path, user_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "test_hf_bert_improved.py").write_text(PYTEST_FILE)
+    for name in [name for name in os.environ if name.startswith(("HF_", "HUGGING"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("HF_HOME", str(user_home))
+    monkeypatch.setenv("HFLINT_TINY_CACHE", str(tiny_cache))
+    monkeypatch.chdir(tmp_path)
+    before = tree(user_home)
+    output = tmp_path / "exec.json"
+    arguments = ["exec", "--jobs", "1", "--timeout", "300", "--format", "json", "-o", str(output)]
+    result = CliRunner().invoke(cli, [*arguments, "suite"], catch_exceptions=False)
+    (record,) = json.loads(output.read_text())["records"]
+    assert (record["style"], record["status"]) == ("pytest", "passed"), record["reason"]
+    assert result.exit_code == 0
+    assert record["model_source"] == "synth"
+    assert sorted(record["tests"]) == [
+        "TestInference::test_forward",
+        "TestInference::test_model_type",
+    ]
+    assert record["standins"]["bert-base-uncased"]["model_type"] == "bert"
+    assert tree(user_home) == before
