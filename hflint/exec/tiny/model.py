@@ -110,9 +110,30 @@ def tiny_config(base: Any, level: Level, parts: Components) -> Any:
         if vocab is not None:
             _add_missing_tokens(shrunk, parts, vocab)
             set_token_ids(shrunk, parts.token_ids(), _round_up(parts.vocab() or vocab, 8))
+        follow_vocab(base.to_dict(), shrunk)
         shrunk.pop("transformers_version", None)
         _add_decoder_start(shrunk)
         return type(base).from_dict(shrunk)
+
+
+def follow_vocab(full: Mapping[str, Any], shrunk: dict[str, Any]) -> None:
+    """Vocabulary sizes that are the config's own vocabulary under another name (Inkling's
+    `unpadded_vocab_size`, the part of the padded `vocab_size` with tokens) follow its new size:
+    within it, and as far below it as at full size. A size under half of it counts another
+    vocabulary (token types, entities, codebooks)."""
+    vocab = full.get("vocab_size")
+    for key, value in full.items():
+        if is_subconfig(value) and is_subconfig(shrunk.get(key)):
+            follow_vocab(value, shrunk[key])
+        elif (
+            key != "vocab_size"
+            and key.endswith("vocab_size")
+            and is_int(value)
+            and is_int(vocab)
+            and vocab // 2 <= value <= vocab
+            and is_int(shrunk.get("vocab_size"))
+        ):
+            shrunk[key] = max(1, shrunk["vocab_size"] - (vocab - value))
 
 
 def _add_decoder_start(config: dict[str, Any]) -> None:
@@ -223,6 +244,17 @@ def canonical_call(task: str, pipe: Any) -> tuple[list[Any], dict[str, Any]]:
     args = [eval(source, {"__builtins__": {}}, names) for source in entry.args]
     keywords = {key: eval(source, {"__builtins__": {}}, names) for key, source in entry.keywords}
     return args, keywords
+
+
+def load_directly(path: Path, auto_class: str) -> None:
+    """Load the directory as a file that builds the model directly does: its config, then the
+    model through the task's auto class."""
+    from transformers import AutoConfig
+
+    with stage("model load"):
+        auto = transformers_class(auto_class)
+        auto.from_config(AutoConfig.from_pretrained(str(path)))
+        auto.from_pretrained(str(path))
 
 
 def run_pipeline(path: Path, task: str) -> None:
