@@ -170,6 +170,9 @@ FIXED_CASES = [
     ("cohere_compass", "image-text-to-text"),
     # The processor's patch grid follows the vision config's (16-pixel patches, not 14).
     ("qwen3_vl", "image-text-to-text"),
+    # A vision tower the default config leaves out, and placeholder tokens the processor reads
+    # with `getattr(tokenizer, "audio_token", None)`.
+    ("gemma4", "image-text-to-text"),
     # `unpadded_vocab_size` follows the shrunk vocabulary.
     ("inkling2_text", "text-generation"),
 ]

@@ -145,7 +145,7 @@ def _build(
     failures: list[StageFailed] = []
     with quiet():
         try:
-            base = base_config(model_type)
+            base = base_config(model_type, task)
             if not direct:
                 check_task_fits(base, auto_class, task)
             types = _related_types(model_type, base.to_dict())

@@ -174,12 +174,19 @@ _STANDARD_TOKENS = frozenset(
 )
 
 
+# `tokenizer.<name>_token[_id]`, or the same read through `getattr`.
+_TOKENIZER_TOKEN_READ = re.compile(
+    r"\btokenizer\.(\w+?_token)(?:_id)?\b|\bgetattr\(\s*tokenizer\s*,\s*[\"'](\w+?_token)(?:_id)?[\"']"
+)
+
+
 def tokenizer_tokens_read(cls: Any) -> list[str]:
     """Model-specific token names a processor reads from its tokenizer (`tokenizer.image_token`,
-    `tokenizer.boi_token_id`): checkpoints' tokenizers define them, trained ones do not."""
+    `tokenizer.boi_token_id`, `getattr(tokenizer, "audio_token", None)`): checkpoints'
+    tokenizers define them, trained ones do not."""
     with contextlib.suppress(OSError, TypeError):
         source = inspect.getsource(cls)
-        names = re.findall(r"\btokenizer\.(\w+?_token)(?:_id)?\b", source)
+        names = [a or b for a, b in _TOKENIZER_TOKEN_READ.findall(source)]
         return [n for n in dict.fromkeys(names) if n not in _STANDARD_TOKENS]
     return []
 

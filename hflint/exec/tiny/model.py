@@ -7,6 +7,7 @@ directory on the task's canonical input (`hflint.task_inputs`), with each chat t
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import re
 from collections.abc import Iterator, Mapping
@@ -95,11 +96,28 @@ def _token_id(key: str, value: int | list[int], ids: Mapping[str, int | None], v
     return [fallback] if isinstance(value, list) else fallback
 
 
-def base_config(model_type: str) -> Any:
+# The sub-configs that hold the tower reading each modality of a pipeline's input.
+_TOWERS = {
+    task_inputs.IMAGE: "vision",
+    task_inputs.AUDIO: "audio",
+    task_inputs.MULTIMODAL: "vision",
+}
+
+
+def base_config(model_type: str, task: str) -> Any:
+    """The type's default config, with the tower that reads the task's input where the default
+    leaves it out (Gemma 4's `vision_config` is None): a checkpoint for the task has one."""
     from transformers import AutoConfig
 
     with stage("config"):
-        return AutoConfig.for_model(model_type)
+        config = AutoConfig.for_model(model_type)
+        tower = _TOWERS.get(task_inputs.TASK_INPUTS[task].modality)
+        missing = {}
+        for name, sub_config in getattr(type(config), "sub_configs", {}).items():
+            if tower and tower in name and getattr(config, name, 0) is None:
+                with contextlib.suppress(Exception):  # AutoConfig: no default to make
+                    missing[name] = sub_config().to_dict()
+        return type(config).from_dict({**config.to_dict(), **missing}) if missing else config
 
 
 def tiny_config(base: Any, level: Level, parts: Components) -> Any:
