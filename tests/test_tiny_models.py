@@ -173,6 +173,9 @@ FIXED_CASES = [
     # A vision tower the default config leaves out, and placeholder tokens the processor reads
     # with `getattr(tokenizer, "audio_token", None)`.
     ("gemma4", "image-text-to-text"),
+    # A placeholder the processor makes as an `AddedToken` when the tokenizer has none, which
+    # the config, left None, names as `image_token_index`.
+    ("blip-2", "image-text-to-text"),
     # `unpadded_vocab_size` follows the shrunk vocabulary.
     ("inkling2_text", "text-generation"),
 ]

@@ -161,11 +161,13 @@ def _tokens_set_when_made(parts: Components, config: Mapping[str, Any]) -> dict[
         probe = _make_processor(parts, config)
     except Exception:
         return {}
-    return {
-        name: value
-        for name, value in vars(probe).items()
-        if name.endswith("_token") and isinstance(value, str) and value
-    }
+    tokens = {}
+    for name, value in vars(probe).items():
+        # A string, or an `AddedToken` (BLIP-2's `<image>`), whose text is its `content`.
+        text = value if isinstance(value, str) else getattr(value, "content", None)
+        if name.endswith("_token") and isinstance(text, str) and text:
+            tokens[name] = text
+    return tokens
 
 
 # The special tokens every tokenizer knows by name.
@@ -179,15 +181,20 @@ _TOKENIZER_TOKEN_READ = re.compile(
     r"\btokenizer\.(\w+?_token)(?:_id)?\b|\bgetattr\(\s*tokenizer\s*,\s*[\"'](\w+?_token)(?:_id)?[\"']"
 )
 
+# `hasattr(tokenizer, "<name>_token")`: the processor has its own token when the tokenizer has none
+# (BLIP-2's `AddedToken("<image>")`, whose `.content` it then reads).
+_TOKENIZER_TOKEN_TESTED = re.compile(r"\bhasattr\(\s*tokenizer\s*,\s*[\"'](\w+?_token)[\"']")
+
 
 def tokenizer_tokens_read(cls: Any) -> list[str]:
     """Model-specific token names a processor reads from its tokenizer (`tokenizer.image_token`,
     `tokenizer.boi_token_id`, `getattr(tokenizer, "audio_token", None)`): checkpoints'
-    tokenizers define them, trained ones do not."""
+    tokenizers define them, trained ones do not. Those it first tests for are left out."""
     with contextlib.suppress(OSError, TypeError):
         source = inspect.getsource(cls)
         names = [a or b for a, b in _TOKENIZER_TOKEN_READ.findall(source)]
-        return [n for n in dict.fromkeys(names) if n not in _STANDARD_TOKENS]
+        optional = set(_TOKENIZER_TOKEN_TESTED.findall(source))
+        return [n for n in dict.fromkeys(names) if n not in _STANDARD_TOKENS | optional]
     return []
 
 

@@ -56,13 +56,11 @@ def set_token_ids(config: dict[str, Any], ids: Mapping[str, int | None], vocab: 
             config[key] = vocab
         elif _TOKEN_ID.search(key) and (is_int(value) or is_int_list(value)):
             config[key] = _token_id(key, value, ids, vocab)
-        elif (
-            _TOKEN_ID.search(key)
-            and value is None
-            and key not in _NONE_MEANS_NONE
-            and ids.get(key) is not None
-        ):
-            config[key] = ids[key]
+        elif _TOKEN_ID.search(key) and value is None and key not in _NONE_MEANS_NONE:
+            # `image_token_index` (BLIP-2's) is the processor's `image_token_id`.
+            same = ids.get(_TOKEN_ID.sub("_token_id", key))
+            if same is not None:
+                config[key] = same
 
 
 def _decoder_start_role(config: Mapping[str, Any], ids: Mapping[str, int | None]) -> str | None:
