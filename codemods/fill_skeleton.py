@@ -83,8 +83,6 @@ PREPROCESSORS = {
     "multimodal": ("AutoProcessor", "processor"),
     "audio": ("AutoFeatureExtractor", "feature_extractor"),
 }
-# Pipelines that return hidden states whatever the model reads: alone, they say nothing of its input.
-GENERIC_TASKS = frozenset({"feature-extraction", "image-feature-extraction"})
 _BY_MODALITY = {
     ti.TEXT: "text",
     ti.TABLE: "text",
@@ -142,11 +140,9 @@ def filling_for(
 def family_for(model: ModelEntry | None, task: str) -> str:
     """The family that tests `task` for `model` (None: a model the catalog does not know, tested
     as a text model)."""
-    entry = ti.task_input(task)
-    if entry is None or not (entry.args or entry.keywords):
-        return "direct"  # nothing to feed its pipeline can be made in memory
-    if model is not None and task in GENERIC_TASKS and set(model.tasks) <= GENERIC_TASKS:
+    if not ti.runs_pipeline(task, model.tasks if model is not None else None):
         return "direct"
+    entry = ti.TASK_INPUTS[task]
     if entry.modality == ti.IMAGE and entry.required:
         return "multimodal"  # images with candidate labels or a question: read by a processor
     return _BY_MODALITY.get(entry.modality, "text")

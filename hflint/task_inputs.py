@@ -17,7 +17,7 @@ already binds them to (`np`), or imported.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -285,6 +285,23 @@ TASK_OUTPUTS: Mapping[str, TaskOutput] = MappingProxyType(
 def task_input(task: str) -> TaskInput | None:
     """The entry of a canonical task name (`catalog.canonical_task` first for aliases)."""
     return TASK_INPUTS.get(task)
+
+
+# Pipelines that return hidden states whatever the model reads: alone, they say nothing of its input.
+GENERIC_TASKS = frozenset({"feature-extraction", "image-feature-extraction"})
+
+
+def runs_pipeline(task: str, model_tasks: Collection[str] | None) -> bool:
+    """Whether a test of a model (whose tasks are `model_tasks`, None when unknown) for `task`
+    runs it through the task's pipeline. It does not, and builds the model directly, when no input
+    of the task can be made in memory (a video, an episode) or the model's only pipelines are the
+    generic feature extractors: generated `direct` files, and the tiny models they load."""
+    entry = task_input(task)
+    if entry is None or not (entry.args or entry.keywords):
+        return False
+    return not (
+        model_tasks is not None and task in GENERIC_TASKS and set(model_tasks) <= GENERIC_TASKS
+    )
 
 
 _LOCATION = re.compile(

@@ -397,14 +397,14 @@ def test_the_text_summary_groups_skips_by_cause() -> None:
         "requires the timm library but it was not found in your environment.",
         "no tiny sam2 model for mask-generation: pipeline run: ImportError: "
         "post_process_for_mask_generation requires the Torchvision library but it was not found",
-        "no tiny videomae model for video-classification: task video-classification has no input "
-        "that can be made in memory",
+        "no tiny smolvlm model for image-text-to-text: pipeline load: ImportError: Package "
+        "`num2words` is required to run SmolVLM processor.",
         "no tiny blt model for text-generation: pipeline run: AttributeError: 'BltConfig' ...",
         "transfo-xl was removed in transformers 5.0 (the file name is `transfo_xl`)",
     ]
     records = [Record(f"test_hf_{n}.py", "skipped", reason=r) for n, r in enumerate(reasons)]
     text = render("text", records, {"device": "cpu", "seconds": 1.0})
     assert text.rstrip().splitlines()[-1] == (
-        "skipped: 2 needs torchvision, 1 not lint-clean, 1 needs timm, 1 no in-memory input, "
+        "skipped: 2 needs torchvision, 1 not lint-clean, 1 needs timm, 1 needs num2words, "
         "1 no tiny model, 1 removed model type"
     )

@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from hflint import task_inputs
+from hflint.catalog import load_catalog
 from hflint.exec import tiny
 from hflint.exec.tiny import cache as tiny_cache
 from hflint.exec.tiny.components import token_ids_of
-from hflint.exec.tiny.model import fit_model_input_names, set_token_ids
+from hflint.exec.tiny.model import fit_model_input_names, follow_vocab, set_token_ids
+from hflint.exec.tiny.processors import processor_class
 from hflint.exec.tiny.tokenizer import generic_tokenizer
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing here may reach the hub
@@ -141,7 +144,6 @@ def test_a_directory_without_its_marker_is_rebuilt(cache: Path, tmp_path: Path) 
     [
         ("not-a-model", "fill-mask", "unknown model type"),
         ("gpt2", "image-classification", "no model class for task image-classification"),
-        ("videomae", "video-classification", "no input that can be made in memory"),
         ("clip_vision_model", "feature-extraction", "no model class for task feature-extraction"),
         ("bark", "text-to-audio", "takes no input_ids"),
     ],
@@ -153,6 +155,56 @@ def test_impossible_types_are_unavailable_with_a_reason(
         tiny.build_tiny_model(model_type, task, cache_dir=cache)
     assert reason in raised.value.reason
     assert "\n" not in raised.value.reason
+
+
+# (model type, task): one per cause of a build that failed before, each built the way the file
+# `hflint generate` writes for it loads it.
+FIXED_CASES = [
+    # Files that build the model directly (no in-memory video; an encoder-decoder whose only
+    # pipeline is the generic feature extractor): loaded through the auto class, no pipeline run.
+    ("videomae", "video-classification"),
+    ("m2m_100", "feature-extraction"),
+    # A processor the auto mapping lacks, named after the video processor the type maps to.
+    ("cosmos3_omni", "image-text-to-text"),
+    # A placeholder the processor sets when made (`self.image_token = ...`), not as a default.
+    ("cohere_compass", "image-text-to-text"),
+    # The processor's patch grid follows the vision config's (16-pixel patches, not 14).
+    ("qwen3_vl", "image-text-to-text"),
+    # A vision tower the default config leaves out, and placeholder tokens the processor reads
+    # with `getattr(tokenizer, "audio_token", None)`.
+    ("gemma4", "image-text-to-text"),
+    # A placeholder the processor makes as an `AddedToken` when the tokenizer has none, which
+    # the config, left None, names as `image_token_index`.
+    ("blip-2", "image-text-to-text"),
+    # `unpadded_vocab_size` follows the shrunk vocabulary.
+    ("inkling2_text", "text-generation"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", FIXED_CASES, ids=["-".join(c) for c in FIXED_CASES])
+def test_each_cause_fixed_builds_a_model_its_file_loads(case: tuple[str, str], cache: Path) -> None:
+    import transformers
+
+    model_type, task = case
+    model = tiny.build_tiny_model(model_type, task, cache_dir=cache)
+    entry = load_catalog().resolve(model_type)
+    assert entry is not None
+    if task_inputs.runs_pipeline(task, entry.tasks):
+        tiny.run_pipeline(model.path, task)
+        return
+    # What the generated `direct` file does: build from the config, then load the weights.
+    auto = getattr(transformers, entry.tasks[task])
+    auto.from_config(transformers.AutoConfig.from_pretrained(model.path))
+    loaded = auto.from_pretrained(model.path)
+    assert loaded.config.model_type == entry.model_type
+
+
+def test_a_processor_the_mapping_lacks_is_named_after_the_model_it_maps_to() -> None:
+    """GLM-4.5V-like `glmga` maps to `Glm46VModel` and no processor: its checkpoints ship
+    `Glm46VProcessor`."""
+    pytest.importorskip("transformers")
+    assert processor_class(["glmga"], "GlmgaConfig").__name__ == "Glm46VProcessor"
 
 
 @pytest.mark.slow
@@ -382,6 +434,15 @@ def test_a_patch_grid_folds_under_the_projector_pixel_shuffle() -> None:
     }
     shrunk = tiny.shrink_config_dict(aya_vision, TINY)
     assert shrunk["vision_config"]["image_size"] == 364  # 26 patches a side, as checkpoints have
+
+
+def test_a_vocabulary_size_that_is_the_vocabulary_follows_it() -> None:
+    """Inkling's `unpadded_vocab_size` is its `vocab_size` less padding: it must stay within the
+    shrunk vocabulary. Token types and entity vocabularies are other vocabularies and stay."""
+    full = {"vocab_size": 1000, "unpadded_vocab_size": 990, "type_vocab_size": 2}
+    shrunk = {"vocab_size": 304, "unpadded_vocab_size": 1024, "type_vocab_size": 2}
+    follow_vocab(full, shrunk)
+    assert shrunk == {"vocab_size": 304, "unpadded_vocab_size": 294, "type_vocab_size": 2}
 
 
 def test_padding_and_mask_ids_left_unset_take_the_tokenizer_ones() -> None:

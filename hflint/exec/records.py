@@ -146,9 +146,12 @@ def standins_text(standins: dict[str, dict[str, Any]]) -> str:
 
 
 # What a skip's reason says stopped it: the packages a tiny model needs name themselves in
-# transformers' messages ("requires the timm library", "... needs torchvision").
+# transformers' messages ("requires the timm library", "... needs torchvision", "Package
+# `num2words` is required", "requires `diffusers`").
 _MISSING_PACKAGE = re.compile(
-    r"requires the (\w+) librar|\b(torchvision)\b|No module named '?(\w+)", re.IGNORECASE
+    r"requires the (\w+) librar|\b(torchvision)\b|No module named '?(\w+)"
+    r"|Package `([\w-]+)` is required|requires `([\w-]+)`",
+    re.IGNORECASE,
 )
 
 
@@ -156,8 +159,6 @@ def skip_cause(reason: str) -> str:
     """A short cause for the run's summary: `not lint-clean`, `needs timm`, `no tiny model`..."""
     if reason.startswith("not lint-clean"):
         return "not lint-clean"
-    if "no input that can be made in memory" in reason:
-        return "no in-memory input"
     found = _MISSING_PACKAGE.search(reason)
     if found:
         return f"needs {next(name for name in found.groups() if name).lower()}"

@@ -37,6 +37,7 @@ from hflint.exec.tiny.model import (
     chat_templates,
     check_task_fits,
     fit_model_input_names,
+    load_directly,
     run_pipeline,
     tiny_config,
 )
@@ -78,7 +79,7 @@ def _related_types(model_type: str, config: Mapping[str, Any]) -> list[str]:
 
 def _resolve(model_type: str, task: str) -> tuple[ModelEntry, str, str]:
     """The catalog entry, canonical task and its auto class; unavailable when the type has no
-    model class for the task or the task has no in-memory input."""
+    model class for the task, or the task is none hflint knows."""
     catalog = load_catalog()
     entry = catalog.resolve(model_type)
     if entry is None:
@@ -87,9 +88,8 @@ def _resolve(model_type: str, task: str) -> tuple[ModelEntry, str, str]:
     auto_class = entry.tasks.get(task)
     if auto_class is None:
         raise TinyModelUnavailable(f"{entry.model_type} has no model class for task {task}")
-    spec = task_inputs.task_input(task)
-    if spec is None or not (spec.args or spec.keywords):
-        raise TinyModelUnavailable(f"task {task} has no input that can be made in memory")
+    if task_inputs.task_input(task) is None:
+        raise TinyModelUnavailable(f"task {task} is not a pipeline task hflint knows")
     return entry, task, auto_class
 
 
@@ -107,7 +107,8 @@ def build_tiny_model(model_type: str, task: str, cache_dir: Path | None = None) 
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{task}.", dir=target.parent))
     try:
-        marker = _build(entry.model_type, task, auto_class, scratch)
+        direct = not task_inputs.runs_pipeline(task, entry.tasks)
+        marker = _build(entry.model_type, task, auto_class, scratch, direct)
     except TinyModelUnavailable as error:
         record_failure(target, error.reason)
         raise
@@ -134,23 +135,26 @@ def _tiny(
     )
 
 
-def _build(model_type: str, task: str, auto_class: str, scratch: Path) -> dict[str, Any]:
-    """Build into `scratch`, trying each shrink level until the pipeline runs; write the marker."""
+def _build(
+    model_type: str, task: str, auto_class: str, scratch: Path, direct: bool
+) -> dict[str, Any]:
+    """Build into `scratch`, trying each shrink level until the model passes the check of the
+    file that will load it (`_attempt`); write the marker."""
     started = time.perf_counter()
     modality = task_inputs.TASK_INPUTS[task].modality
     failures: list[StageFailed] = []
     with quiet():
         try:
-            base = base_config(model_type)
-            check_task_fits(base, auto_class, task)
+            base = base_config(model_type, task)
+            if not direct:
+                check_task_fits(base, auto_class, task)
             types = _related_types(model_type, base.to_dict())
-            with stage("tokenizer"):
-                parts = build_components(types, task, modality, base)
+            parts = _components(types, task, modality, base, direct)
         except StageFailed as failure:
             raise TinyModelUnavailable(str(failure)) from failure
         for level in LEVELS:
             try:
-                note = _attempt(base, level, parts, auto_class, task, scratch)
+                note = _attempt(base, level, parts, auto_class, task, scratch, direct)
             except StageFailed as failure:
                 failures.append(failure)
                 _clear(scratch)
@@ -160,17 +164,45 @@ def _build(model_type: str, task: str, auto_class: str, scratch: Path) -> dict[s
     raise TinyModelUnavailable(_reason(failures, parts))
 
 
+def _components(
+    types: Sequence[str], task: str, modality: str, base: Any, direct: bool
+) -> Components:
+    """The parts to save beside the model. A model built directly is loaded without them: parts
+    that cannot be made leave it with none rather than without a model."""
+    try:
+        with stage("tokenizer"):
+            return build_components(types, task, modality, base)
+    except StageFailed as failure:
+        if not direct:
+            raise
+        return Components(notes=[str(failure)])
+
+
 def _attempt(
-    base: Any, level: Level, parts: Components, auto_class: str, task: str, scratch: Path
+    base: Any,
+    level: Level,
+    parts: Components,
+    auto_class: str,
+    task: str,
+    scratch: Path,
+    direct: bool,
 ) -> str:
-    """One build at `level` into `scratch`, checked by running the pipeline, with each chat
-    template to try (the first that runs is kept); its note."""
+    """One build at `level` into `scratch`, checked as the file that loads it uses it: loaded
+    through its auto class when the file builds it directly (`hflint.task_inputs.runs_pipeline`),
+    else run through the task's pipeline, with each chat template to try (the first that runs is
+    kept); its note."""
     config = tiny_config(base, level, parts)
     with stage("processor"):
         fit_components(parts, config.to_dict())
     model = build_model(config, auto_class)
     fit_model_input_names(parts.tokenizer, model)
     modality = task_inputs.TASK_INPUTS[task].modality
+    if direct:
+        with stage("save"):
+            model.save_pretrained(str(scratch))
+            parts.save(scratch, modality)
+        load_directly(scratch, auto_class)
+        return ""
     failures: list[StageFailed] = []
     for template in chat_templates(parts.processor, task):
         with stage("save"):

@@ -61,6 +61,20 @@ class Components:
         ids["*"] = fallback if fallback is not None else self.tokenizer.eos_token_id
         return ids
 
+    def part_for(self, attribute: str) -> Any:
+        """The part a processor attribute takes, by the kind its name ends with, as transformers
+        reads it: InstructBLIP's `qformer_tokenizer` is a second tokenizer (checkpoints ship
+        another; the one trained here serves both), Granite Speech's `audio_processor` a
+        feature extractor."""
+        kinds = {
+            "video_processor": self.video_processor,
+            "image_processor": self.image_processor,
+            "audio_processor": self.feature_extractor,
+            "feature_extractor": self.feature_extractor,
+            "tokenizer": self.tokenizer,
+        }
+        return next((part for kind, part in kinds.items() if attribute.endswith(kind)), None)
+
     def vocab(self) -> int | None:
         return None if self.tokenizer is None else len(self.tokenizer)
 
@@ -105,9 +119,14 @@ def build_components(types: Sequence[str], task: str, modality: str, base: Any) 
     parts.image_processor = _optional(
         parts, "image processor", lambda t: build_image_processor(t, task), types
     )
-    parts.feature_extractor = _optional(parts, "feature extractor", build_feature_extractor, types)
+    audio = any(
+        a.endswith(("feature_extractor", "audio_processor")) for a in parts.processor_attributes
+    )
+    parts.feature_extractor = _optional(
+        parts, "feature extractor", lambda t: build_feature_extractor(t, needed=audio), types
+    )
     if any("video_processor" in a for a in parts.processor_attributes):
-        parts.video_processor = build_video_processor(types)
+        parts.video_processor = build_video_processor(types, parts.image_processor)
     if parts.processor_class is not None and parts.tokenizer is not None:
         add_pad_token(parts.tokenizer)
         _prepare_processor_tokens(parts, base.to_dict())
@@ -123,6 +142,8 @@ def _prepare_processor_tokens(parts: Components, config: Mapping[str, Any]) -> N
     cls, tokenizer = parts.processor_class, parts.tokenizer
     defaults = processor_tokens(cls)
     add_special_tokens(tokenizer, list(defaults.values()))
+    defaults.update(_tokens_set_when_made(parts, config))
+    add_special_tokens(tokenizer, list(defaults.values()))
     named = {name: defaults.get(name, f"<|{name}|>") for name in tokenizer_tokens_read(cls)}
     register_named_tokens(tokenizer, named)
     declared = {f"{name}_id": tokenizer.convert_tokens_to_ids(t) for name, t in defaults.items()}
@@ -131,19 +152,49 @@ def _prepare_processor_tokens(parts: Components, config: Mapping[str, Any]) -> N
     parts.extra_ids.update({**declared, **token_ids_of(parts.processor), **read})
 
 
+def _tokens_set_when_made(parts: Components, config: Mapping[str, Any]) -> dict[str, str]:
+    """The placeholder strings a processor sets in its `__init__` rather than declaring them
+    (Cohere Compass's `self.image_token = "<|IMAGE_PAD|>"`), read from a first processor: the
+    text it writes holds them, so the tokenizer must know them, under the same names. A
+    processor that cannot be made yet (it reads a named token the tokenizer lacks) has none."""
+    try:
+        probe = _make_processor(parts, config)
+    except Exception:
+        return {}
+    tokens = {}
+    for name, value in vars(probe).items():
+        # A string, or an `AddedToken` (BLIP-2's `<image>`), whose text is its `content`.
+        text = value if isinstance(value, str) else getattr(value, "content", None)
+        if name.endswith("_token") and isinstance(text, str) and text:
+            tokens[name] = text
+    return tokens
+
+
 # The special tokens every tokenizer knows by name.
 _STANDARD_TOKENS = frozenset(
     {"bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"}
 )
 
 
+# `tokenizer.<name>_token[_id]`, or the same read through `getattr`.
+_TOKENIZER_TOKEN_READ = re.compile(
+    r"\btokenizer\.(\w+?_token)(?:_id)?\b|\bgetattr\(\s*tokenizer\s*,\s*[\"'](\w+?_token)(?:_id)?[\"']"
+)
+
+# `hasattr(tokenizer, "<name>_token")`: the processor has its own token when the tokenizer has none
+# (BLIP-2's `AddedToken("<image>")`, whose `.content` it then reads).
+_TOKENIZER_TOKEN_TESTED = re.compile(r"\bhasattr\(\s*tokenizer\s*,\s*[\"'](\w+?_token)[\"']")
+
+
 def tokenizer_tokens_read(cls: Any) -> list[str]:
     """Model-specific token names a processor reads from its tokenizer (`tokenizer.image_token`,
-    `tokenizer.boi_token_id`): checkpoints' tokenizers define them, trained ones do not."""
+    `tokenizer.boi_token_id`, `getattr(tokenizer, "audio_token", None)`): checkpoints'
+    tokenizers define them, trained ones do not. Those it first tests for are left out."""
     with contextlib.suppress(OSError, TypeError):
         source = inspect.getsource(cls)
-        names = re.findall(r"\btokenizer\.(\w+?_token)(?:_id)?\b", source)
-        return [n for n in dict.fromkeys(names) if n not in _STANDARD_TOKENS]
+        names = [a or b for a, b in _TOKENIZER_TOKEN_READ.findall(source)]
+        optional = set(_TOKENIZER_TOKEN_TESTED.findall(source))
+        return [n for n in dict.fromkeys(names) if n not in _STANDARD_TOKENS | optional]
     return []
 
 
@@ -196,22 +247,24 @@ def fit_components(parts: Components, config: Mapping[str, Any]) -> None:
     were made for, the processor's model-dependent arguments."""
     if parts.image_processor is not None:
         fit_image_processor(parts.image_processor, config)
+    for part in (parts.image_processor, parts.video_processor):
+        if part is not None:
+            fit_patch_grid(part, config)
     if parts.processor_class is None:
         return
-    available = {
-        "tokenizer": parts.tokenizer,
-        "image_processor": parts.image_processor,
-        "feature_extractor": parts.feature_extractor,
-        "video_processor": parts.video_processor,
-    }
-    kwargs = processor_kwargs(parts.processor_class, config)
-    for attribute in parts.processor_attributes:
-        kwargs[attribute] = available.get(attribute)
     try:
-        parts.processor = parts.processor_class(**kwargs)
+        parts.processor = _make_processor(parts, config)
     except Exception as error:
         parts.processor = None
         parts.notes.append(f"processor {parts.processor_class.__name__}: {one_line(error)}")
+
+
+def _make_processor(parts: Components, config: Mapping[str, Any]) -> Any:
+    """The processor made of the parts, with the arguments the config implies."""
+    kwargs = processor_kwargs(parts.processor_class, config)
+    for attribute in parts.processor_attributes:
+        kwargs[attribute] = parts.part_for(attribute)
+    return parts.processor_class(**kwargs)
 
 
 def fit_image_processor(processor: Any, config: Mapping[str, Any]) -> None:
@@ -233,6 +286,26 @@ def fit_image_processor(processor: Any, config: Mapping[str, Any]) -> None:
         _set_size(processor, "crop_size", {**crop_now, "height": height, "width": width})
     if getattr(processor, "image_seq_length", None) is None and (tokens := image_tokens(config)):
         processor.image_seq_length = tokens
+
+
+# An image or video processor's patch grid, and where the vision config keeps the same size: the
+# processor cuts the image into the patches the model's patch embedding unfolds, so they must agree
+# (Qwen3-VL's default processor cuts 14-pixel patches, its default vision config embeds 16-pixel ones).
+_PATCH_GRID = {
+    "patch_size": ("patch_size",),
+    "temporal_patch_size": ("temporal_patch_size",),
+    "merge_size": ("spatial_merge_size", "merge_size"),
+}
+
+
+def fit_patch_grid(processor: Any, config: Mapping[str, Any]) -> None:
+    """Give the processor the vision config's patch, temporal patch and merge sizes, where both
+    have them as numbers."""
+    vision = vision_config(config)
+    for name, config_names in _PATCH_GRID.items():
+        value = next((vision[n] for n in config_names if is_int(vision.get(n))), None)
+        if value is not None and is_int(getattr(processor, name, None)):
+            setattr(processor, name, value)
 
 
 def _size_fields(size: Any) -> dict[str, Any]:

@@ -7,6 +7,7 @@ directory on the task's canonical input (`hflint.task_inputs`), with each chat t
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import re
 from collections.abc import Iterator, Mapping
@@ -55,8 +56,11 @@ def set_token_ids(config: dict[str, Any], ids: Mapping[str, int | None], vocab: 
             config[key] = vocab
         elif _TOKEN_ID.search(key) and (is_int(value) or is_int_list(value)):
             config[key] = _token_id(key, value, ids, vocab)
-        elif key in _SET_WHEN_UNSET and value is None and ids.get(key) is not None:
-            config[key] = ids[key]
+        elif _TOKEN_ID.search(key) and value is None and key not in _NONE_MEANS_NONE:
+            # `image_token_index` (BLIP-2's) is the processor's `image_token_id`.
+            same = ids.get(_TOKEN_ID.sub("_token_id", key))
+            if same is not None:
+                config[key] = same
 
 
 def _decoder_start_role(config: Mapping[str, Any], ids: Mapping[str, int | None]) -> str | None:
@@ -69,9 +73,13 @@ def _decoder_start_role(config: Mapping[str, Any], ids: Mapping[str, int | None]
     return next((r for r in roles if config.get(r) == start and ids.get(r) is not None), None)
 
 
-# Ids some default configs leave None that models still use as numbers (ESM's embedding padding
-# index is `pad_token_id`): the tokenizer's, as checkpoints set them.
-_SET_WHEN_UNSET = frozenset({"pad_token_id", "mask_token_id"})
+# Ids that default configs leave None for checkpoints to set are the tokenizer's or processor's of
+# the same name, as checkpoints set them: models still use them as numbers (ESM's embedding padding
+# index is `pad_token_id`, MiniCPM-o finds its image features at `image_token_id`). These, left
+# None, mean the model has no such token, and stay so.
+_NONE_MEANS_NONE = frozenset(
+    {"bos_token_id", "eos_token_id", "unk_token_id", "sep_token_id", "cls_token_id"}
+)
 
 
 def _token_id(key: str, value: int | list[int], ids: Mapping[str, int | None], vocab: int) -> Any:
@@ -86,11 +94,28 @@ def _token_id(key: str, value: int | list[int], ids: Mapping[str, int | None], v
     return [fallback] if isinstance(value, list) else fallback
 
 
-def base_config(model_type: str) -> Any:
+# The sub-configs that hold the tower reading each modality of a pipeline's input.
+_TOWERS = {
+    task_inputs.IMAGE: "vision",
+    task_inputs.AUDIO: "audio",
+    task_inputs.MULTIMODAL: "vision",
+}
+
+
+def base_config(model_type: str, task: str) -> Any:
+    """The type's default config, with the tower that reads the task's input where the default
+    leaves it out (Gemma 4's `vision_config` is None): a checkpoint for the task has one."""
     from transformers import AutoConfig
 
     with stage("config"):
-        return AutoConfig.for_model(model_type)
+        config = AutoConfig.for_model(model_type)
+        tower = _TOWERS.get(task_inputs.TASK_INPUTS[task].modality)
+        missing = {}
+        for name, sub_config in getattr(type(config), "sub_configs", {}).items():
+            if tower and tower in name and getattr(config, name, 0) is None:
+                with contextlib.suppress(Exception):  # AutoConfig: no default to make
+                    missing[name] = sub_config().to_dict()
+        return type(config).from_dict({**config.to_dict(), **missing}) if missing else config
 
 
 def tiny_config(base: Any, level: Level, parts: Components) -> Any:
@@ -101,9 +126,30 @@ def tiny_config(base: Any, level: Level, parts: Components) -> Any:
         if vocab is not None:
             _add_missing_tokens(shrunk, parts, vocab)
             set_token_ids(shrunk, parts.token_ids(), _round_up(parts.vocab() or vocab, 8))
+        follow_vocab(base.to_dict(), shrunk)
         shrunk.pop("transformers_version", None)
         _add_decoder_start(shrunk)
         return type(base).from_dict(shrunk)
+
+
+def follow_vocab(full: Mapping[str, Any], shrunk: dict[str, Any]) -> None:
+    """Vocabulary sizes that are the config's own vocabulary under another name (Inkling's
+    `unpadded_vocab_size`, the part of the padded `vocab_size` with tokens) follow its new size:
+    within it, and as far below it as at full size. A size under half of it counts another
+    vocabulary (token types, entities, codebooks)."""
+    vocab = full.get("vocab_size")
+    for key, value in full.items():
+        if is_subconfig(value) and is_subconfig(shrunk.get(key)):
+            follow_vocab(value, shrunk[key])
+        elif (
+            key != "vocab_size"
+            and key.endswith("vocab_size")
+            and is_int(value)
+            and is_int(vocab)
+            and vocab // 2 <= value <= vocab
+            and is_int(shrunk.get("vocab_size"))
+        ):
+            shrunk[key] = max(1, shrunk["vocab_size"] - (vocab - value))
 
 
 def _add_decoder_start(config: dict[str, Any]) -> None:
@@ -214,6 +260,17 @@ def canonical_call(task: str, pipe: Any) -> tuple[list[Any], dict[str, Any]]:
     args = [eval(source, {"__builtins__": {}}, names) for source in entry.args]
     keywords = {key: eval(source, {"__builtins__": {}}, names) for key, source in entry.keywords}
     return args, keywords
+
+
+def load_directly(path: Path, auto_class: str) -> None:
+    """Load the directory as a file that builds the model directly does: its config, then the
+    model through the task's auto class."""
+    from transformers import AutoConfig
+
+    with stage("model load"):
+        auto = transformers_class(auto_class)
+        auto.from_config(AutoConfig.from_pretrained(str(path)))
+        auto.from_pretrained(str(path))
 
 
 def run_pipeline(path: Path, task: str) -> None:

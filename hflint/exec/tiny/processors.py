@@ -87,17 +87,29 @@ def _name_prefixes(model_type: str) -> list[str]:
     return ["_".join(words[:n]) for n in range(len(words) - 1, 0, -1)]
 
 
-def build_feature_extractor(types: Sequence[str]) -> Any:
+# The feature extractor audio-language checkpoints of types that map to none ship (Qwen2.5-Omni's
+# thinker, Music Flamingo): log-mel features, Whisper's.
+_FALLBACK_FEATURE_EXTRACTOR = "WhisperFeatureExtractor"
+
+
+def build_feature_extractor(types: Sequence[str], needed: bool = False) -> Any:
+    """The type's feature extractor; when none maps and its processor `needed` one, Whisper's."""
     names = _mapped(
         "transformers.models.auto.feature_extraction_auto", "FEATURE_EXTRACTOR_MAPPING_NAMES", types
     )
-    return _first_built(names)
+    return _first_built(names or ([_FALLBACK_FEATURE_EXTRACTOR] if needed else []))
 
 
-def build_video_processor(types: Sequence[str]) -> Any:
+def build_video_processor(types: Sequence[str], image_processor: Any = None) -> Any:
+    """The type's video processor, else the one beside its image processor
+    (`Qwen2VLImageProcessor` -> `Qwen2VLVideoProcessor`), as checkpoints of types that map to
+    none (Qwen2.5-Omni's thinker, GLM-4.5V) ship."""
     names = _mapped(
         "transformers.models.auto.video_processing_auto", "VIDEO_PROCESSOR_MAPPING_NAMES", types
     )
+    if image_processor is not None:
+        image_name = re.sub(r"(Fast|Pil)$", "", type(image_processor).__name__)
+        names.append(image_name.replace("ImageProcessor", "VideoProcessor"))
     with contextlib.suppress(Exception):
         return _first_built(names)
     return None
@@ -105,13 +117,45 @@ def build_video_processor(types: Sequence[str]) -> Any:
 
 def processor_class(types: Sequence[str], config_class: str) -> Any:
     """The type's processor: from the auto mapping, else from a type its name extends
-    (`qwen2_5_omni_thinker`), else by transformers' naming (`Kosmos2Config` ->
-    `Kosmos2Processor`, which the mapping lacks)."""
+    (`qwen2_5_omni_thinker`), else by transformers' naming of the config (`Kosmos2Config` ->
+    `Kosmos2Processor`, which the mapping lacks), of the model it maps to (`glmga` ->
+    `Glm46VModel` -> `Glm46VProcessor`), or of the video or image processor it maps to
+    (`cosmos3_omni` -> `Qwen3VLVideoProcessor` -> `Qwen3VLProcessor`), as checkpoints of types
+    that share another's model or preprocessing ship that type's processor."""
     module = "transformers.models.auto.processing_auto"
     names = _mapped(module, "PROCESSOR_MAPPING_NAMES", types[:1])
     names = names or _mapped(module, "PROCESSOR_MAPPING_NAMES", _name_prefixes(types[0]))
     names.append(config_class.removesuffix("Config") + "Processor")
+    names.extend(_sibling_processors(types[0]))
     return next((cls for name in names if (cls := transformers_class(name)) is not None), None)
+
+
+# Where transformers maps a type to the classes whose names say which processor goes with them.
+_SIBLING_MAPPINGS = (
+    ("transformers.models.auto.modeling_auto", "MODEL_MAPPING_NAMES", "Model"),
+    (
+        "transformers.models.auto.video_processing_auto",
+        "VIDEO_PROCESSOR_MAPPING_NAMES",
+        "VideoProcessor",
+    ),
+    (
+        "transformers.models.auto.image_processing_auto",
+        "IMAGE_PROCESSOR_MAPPING_NAMES",
+        "ImageProcessor",
+    ),
+)
+
+
+def _sibling_processors(model_type: str) -> list[str]:
+    """`<Stem>Processor` for each class the type's base model, video and image processor
+    mappings name `<Stem>Model`, `<Stem>VideoProcessor`, `<Stem>ImageProcessor[Pil]`."""
+    names = []
+    for module, mapping, suffix in _SIBLING_MAPPINGS:
+        for name in _mapped(module, mapping, [model_type]):
+            stem = re.sub(r"(Fast|Pil)$", "", name)
+            if stem.endswith(suffix):
+                names.append(stem.removesuffix(suffix) + "Processor")
+    return names
 
 
 def processor_tokens(cls: Any) -> dict[str, str]:

@@ -60,7 +60,16 @@ class StageFailed(Exception):
 
 
 # Build stages in order: a failure later in the list got further.
-STAGES = ("config", "tokenizer", "processor", "model", "save", "pipeline load", "pipeline run")
+STAGES = (
+    "config",
+    "tokenizer",
+    "processor",
+    "model",
+    "save",
+    "model load",
+    "pipeline load",
+    "pipeline run",
+)
 
 
 def stage_rank(failure: StageFailed) -> int:
