@@ -15,6 +15,7 @@ from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 from hflint.analysis.tasks import analyze
 from hflint.catalog import Catalog, ModelEntry, catalog_in
 from hflint.edits.tasks import NodeT, TaskEditor
+from hflint.naming import resolve_model_name
 
 
 class PipelineTaskCommand(VisitorBasedCodemodCommand):
@@ -34,7 +35,8 @@ class PipelineTaskCommand(VisitorBasedCodemodCommand):
     def visit_Module(self, node: cst.Module) -> bool:
         model_name = skeletons.model_name_for(self.context, self.model_name)
         catalog = catalog_in(self.context.scratch)
-        model = catalog.resolve(model_name)
+        # As the rules resolve it: `bert_standardized` is bert.
+        model = resolve_model_name(catalog, model_name).entry
         if model is None:
             raise SkipFile(f"hflint's catalog knows no model {model_name!r}")
         editor = TaskEditor(node, analyze(node))

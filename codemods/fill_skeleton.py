@@ -38,7 +38,12 @@ from hflint.analysis.modelrefs import (
 )
 from hflint.catalog import Catalog, ModelEntry, catalog_in
 from hflint.edits.module_statements import docstring_end
-from hflint.naming import class_stem, expected_class_name, model_name_from_path
+from hflint.naming import (
+    class_stem,
+    expected_class_name,
+    model_name_from_path,
+    resolve_model_name,
+)
 
 PLACEHOLDER_CLASS = "TestSkeletonModels"
 PLACEHOLDER_REGISTRY = "SKELETON_MODELS_REGISTRY"
@@ -374,6 +379,10 @@ class FillSkeletonCommand(VisitorBasedCodemodCommand):
         name = model_name_for(self.context, self.model_name)
         catalog = catalog_in(self.context.scratch)
         filling = filling_for(
-            name, catalog.resolve(name), catalog, model_id=self.model_id, task=self.task
+            name,
+            resolve_model_name(catalog, name).entry,
+            catalog,
+            model_id=self.model_id,
+            task=self.task,
         )
         return updated_node.visit(FillPlaceholders(filling))

@@ -131,3 +131,5 @@ class RuleInfo:
     summary: str
     documentation: str
     fix_applicability: Applicability | None
+    # A gate rule: a file with one of its findings is not run by `hflint exec` (`Rule.GATE`).
+    gate: bool = False

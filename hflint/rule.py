@@ -178,6 +178,12 @@ class Rule:
     FACTS: ClassVar[frozenset[str]] = frozenset()
     # The strongest fix the rule can offer, for its documentation; None when it never fixes.
     FIX_APPLICABILITY: ClassVar[Applicability | None] = None
+    # Whether every finding of the rule means the file cannot run: it breaks the contract
+    # `hflint exec` runs files by (structure, task, device), or it is a certain failure when the
+    # code runs (a NameError, an UnboundLocalError). `hflint exec` leaves out the files with a
+    # finding of a gate rule (its lint gate); a style issue, or a finding that may still run, is
+    # never one.
+    GATE: ClassVar[bool] = False
 
     def __init__(self, context: RuleContext, facts: FileFacts):
         self.context = context
@@ -219,8 +225,9 @@ class Rule:
             code=cls.code,
             name=cls.name,
             summary=doc.splitlines()[0] if doc else cls.MESSAGE,
-            documentation=doc,
+            documentation=doc + gate_section(cls.GATE),
             fix_applicability=cls.FIX_APPLICABILITY,
+            gate=cls.GATE,
         )
 
 
@@ -243,6 +250,22 @@ class ProjectRule(Rule):
 
 
 _REGISTRY: dict[str, type[Rule]] = {}
+
+
+def gate_section(gate: bool) -> str:
+    """The documentation's last section, written from `Rule.GATE`, so the two cannot disagree."""
+    if gate:
+        return (
+            "\n\n## Exec gate\n"
+            "Yes: the finding means the file cannot run, so `hflint exec` does not run a file\n"
+            "that has it (it lists the file as not run, with the finding; `--no-lint-gate` runs\n"
+            "it anyway)."
+        )
+    return (
+        "\n\n## Exec gate\n"
+        "No: the finding does not stop the file from running; `hflint exec` runs it and\n"
+        "reports what happens."
+    )
 
 
 def _check_contract(cls: type[Rule]) -> None:
@@ -291,13 +314,21 @@ IO_ERROR = RuleInfo(
         ## Fix safety
         No fix: hflint never guesses an encoding. Add the coding cookie or re-save the file as UTF-8.
         """
-    ),
+    )
+    + gate_section(True),
     fix_applicability=None,
+    gate=True,
 )
 
 
 def rule_infos() -> dict[str, RuleInfo]:
     return {IO_ERROR.code: IO_ERROR, **{code: rule.info() for code, rule in all_rules().items()}}
+
+
+def gate_codes() -> tuple[str, ...]:
+    """The codes of the gate rules (`Rule.GATE`), HF000 included: what `hflint exec` selects to
+    decide which files can run."""
+    return tuple(code for code, info in rule_infos().items() if info.gate)
 
 
 def canonical_selector(text: str) -> str:

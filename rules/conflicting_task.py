@@ -49,6 +49,7 @@ class ConflictingTask(PipelineTaskRule):
     name = "conflicting-task"
     MESSAGE = "The pipeline's task contradicts the task the file declares"
     FIX_APPLICABILITY = Applicability.UNSAFE
+    GATE = True
 
     VALID = (
         Valid(

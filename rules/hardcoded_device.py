@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import libcst as cst
+from hflint.rules._examples import PYTEST_FILE, SELECT_DEVICE_DEFINITION, UNITTEST_FILE
 
 from hflint.analysis.device_sites import DeviceSite, HardcodedDeviceScan
 from hflint.diagnostics import Applicability
@@ -17,9 +18,15 @@ class HardcodedDevice(HardcodedDeviceScan, Rule):
     `.to(0)`, `.cuda()`, `torch.device("cuda")`, and `device = "cuda"` / `self.device = "cuda"`,
     unless they sit in code that checked availability first: an enclosing `if` or conditional
     expression about the device (`if torch.cuda.is_available():`, `if HAS_CUDA:`,
-    `if device == "cuda":`), an earlier guard in the same function
-    (`if not torch.cuda.is_available(): return ...`, an `assert`), or a `select_device()`-style
-    function itself.
+    `if device == "cuda":`, `if HAS_GPU:`), an earlier guard in the same function
+    (`if not torch.cuda.is_available(): return ...`, an `assert`, `pytest.skip(...)`,
+    `self.skipTest(...)`), a `select_device()`-style function itself, or a test that skips where
+    the device is missing: `@pytest.mark.skipif(not torch.cuda.is_available(), ...)` on it or on its
+    class (also through a module-level alias such as `requires_cuda = pytest.mark.skipif(...)`, or
+    a decorator named for it such as `@require_torch_gpu`), `pytestmark = ...` in its module or
+    class, `@unittest.skipUnless(torch.cuda.is_available(), ...)`, `@unittest.skipIf(not HAS_CUDA,
+    ...)`, a skip guard in its class's `setUp`, and module code after a module-level skip
+    (`pytest.skip(..., allow_module_level=True)`).
 
     ## Why it matters
     The test crashes on every machine without that accelerator (CPU-only CI, Apple silicon, Intel
@@ -54,8 +61,11 @@ class HardcodedDevice(HardcodedDeviceScan, Rule):
     name = "hardcoded-device"
     MESSAGE = "`{what}` hard-codes the device; use the selected device"
     FIX_APPLICABILITY = Applicability.UNSAFE
+    GATE = True
 
     VALID = (
+        Valid(UNITTEST_FILE),
+        Valid(PYTEST_FILE),
         Valid(
             "import torch\n\n\ndef load(model):\n    if torch.cuda.is_available():\n"
             "        model = model.cuda()\n    return model\n"
@@ -70,6 +80,53 @@ class HardcodedDevice(HardcodedDeviceScan, Rule):
             "    return model.to('cuda:0'), pipeline('fill-mask', device=-1)\n"
         ),
         Valid("def get_device():\n    return torch.device('cuda')\n"),
+        # Tests that skip where the device is missing: pytest marks on the test, its class
+        # (directly or through a module-level alias) or its module, unittest's decorators, a
+        # skip at the top of the test or in `setUp`, a module-level skip.
+        Valid(
+            "import pytest\nimport torch\n\n\n"
+            "@pytest.mark.skipif(not torch.cuda.is_available(), reason='CUDA not available')\n"
+            "class TestCUDA:\n    def test_inference(self, model, inputs):\n"
+            "        model = model.to('cuda')\n"
+            "        return model(**{k: v.to('cuda') for k, v in inputs.items()})\n"
+        ),
+        Valid(
+            "import pytest\nimport torch\n\n"
+            "requires_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason='no GPU')\n\n\n"
+            "@requires_cuda\nclass TestCUDA:\n    def test_fp16(self, model):\n"
+            "        return model.to('cuda').half()\n\n\n"
+            "@requires_cuda\ndef test_memory(model):\n    return measure(model, device='cuda')\n"
+        ),
+        Valid(
+            "import pytest\nimport torch\n\n"
+            "pytestmark = [pytest.mark.gpu, pytest.mark.skipif(not torch.cuda.is_available(), "
+            "reason='no GPU')]\n\n\ndef test_inference(model):\n    return model.cuda()\n"
+        ),
+        Valid(
+            "import unittest\n\nimport torch\nfrom helpers import HAS_CUDA\n\n\n"
+            "@unittest.skipIf(not HAS_CUDA, 'CUDA not available')\n"
+            "class TestOnGpu(unittest.TestCase):\n    def test_inference(self):\n"
+            "        return torch.zeros(1).to('cuda')\n\n\n"
+            "class TestOnMps(unittest.TestCase):\n"
+            "    @unittest.skipUnless(torch.backends.mps.is_available(), 'no MPS')\n"
+            "    def test_inference(self):\n        return torch.zeros(1).to('mps')\n"
+        ),
+        Valid(
+            "import pytest\nimport torch\n\n\ndef test_inference(model):\n"
+            "    if not torch.cuda.is_available():\n        pytest.skip('CUDA not available')\n"
+            "    return model.to('cuda')\n"
+        ),
+        Valid(
+            "import unittest\n\nimport torch\n\n\nclass TestOnGpu(unittest.TestCase):\n"
+            "    def setUp(self):\n        if not torch.cuda.is_available():\n"
+            "            self.skipTest('CUDA not available')\n\n"
+            "    def test_inference(self):\n        return torch.zeros(1).cuda()\n"
+        ),
+        Valid(
+            "import pytest\nimport torch\n\nif not torch.cuda.is_available():\n"
+            "    pytest.skip('CUDA not available', allow_module_level=True)\n\n"
+            "DEVICE = torch.device('cuda')\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -96,6 +153,21 @@ class HardcodedDevice(HardcodedDeviceScan, Rule):
             "import torch\n\n\ndef to_gpu(tensor):\n    return tensor.to(torch.device('cuda', 1))\n",
         ),
         Invalid("import torch\n\nDEVICE = torch.device('cuda')\n"),
+        # A mark that only labels the test skips nothing; a class-wide mark runs no code at import.
+        Invalid(
+            "import pytest\n\n\n@pytest.mark.cuda\ndef test_inference(model):\n"
+            "    return model.to('cuda')\n",
+            fixed=(
+                "import pytest\n\n\n"
+                + SELECT_DEVICE_DEFINITION
+                + "@pytest.mark.cuda\ndef test_inference(model):\n"
+                "    return model.to(select_device())\n"
+            ),
+        ),
+        Invalid(
+            "import pytest\nimport torch\n\npytestmark = pytest.mark.skipif("
+            "not torch.cuda.is_available(), reason='no GPU')\n\nWEIGHTS = torch.ones(1).cuda()\n"
+        ),
     )
 
     def visit_Module(self, node: cst.Module) -> None:

@@ -64,6 +64,7 @@ class InputModalityMismatch(PipelineTaskRule):
     name = "input-modality-mismatch"
     MESSAGE = "The pipeline is fed an input of the wrong modality for its task"
     FIX_APPLICABILITY = Applicability.UNSAFE
+    GATE = True
 
     VALID = (
         Valid(

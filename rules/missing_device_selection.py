@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import libcst as cst
-from hflint.rules._examples import SELECT_DEVICE_DEFINITION
+from hflint.rules._examples import PYTEST_FILE, SELECT_DEVICE_DEFINITION, UNITTEST_FILE
 
 from hflint.analysis.device_selection import SelectionScan
+from hflint.analysis.styles import SCRIPT
 from hflint.diagnostics import Applicability
 from hflint.edits.devices import with_selection
 from hflint.rule import CodemodFix, Invalid, Rule, Valid
@@ -21,6 +22,7 @@ class MissingDeviceSelection(SelectionScan, Rule):
     (`"cuda" if HAS_CUDA else "cpu"`). A file with a selection function is assumed to use it (in
     `main()`, for example). A file that probes nothing leaves the device to its caller, as runners
     pass one, and is not reported. A hard-coded accelerator (`self.device = "cuda"`) is HF302's.
+    Script-style files only: unittest and pytest pass a test no device, so its own choice stands.
 
     ## Why it matters
     The script's `--device` defaults to None, so run on its own the tests go wherever the library
@@ -64,8 +66,11 @@ class MissingDeviceSelection(SelectionScan, Rule):
         "(no `select_device()` or availability check)"
     )
     FIX_APPLICABILITY = Applicability.UNSAFE
+    GATE = True
 
     VALID = (
+        Valid(UNITTEST_FILE),
+        Valid(PYTEST_FILE),
         Valid(
             "import torch\n\n\ndef select_device():\n    return 'cuda' if torch.cuda.is_available() else 'cpu'\n\n\n"
             "class TestBertModels:\n    def __init__(self, model_id=None, device=None):\n"
@@ -83,6 +88,13 @@ class MissingDeviceSelection(SelectionScan, Rule):
         Valid(
             "HAS_CUDA = torch.cuda.is_available()\n\n\nclass TestBertModels:\n"
             "    def __init__(self, model_id=None, device=None):\n        self.device = device\n"
+        ),
+        # unittest and pytest pass no device: the test's own choice is the choice.
+        Valid(
+            "import unittest\n\nimport torch\n\nHAS_CUDA = torch.cuda.is_available()\n\n\n"
+            "class TestBertModels(unittest.TestCase):\n    def setUp(self):\n"
+            "        self.device = 'cpu'\n\n    def test_pipeline(self):\n"
+            "        pipeline('fill-mask', device=self.device)\n"
         ),
     )
     INVALID = (
@@ -109,6 +121,8 @@ class MissingDeviceSelection(SelectionScan, Rule):
         self.begin_selection_scan(self.facts, self.context.expected_class)
 
     def leave_Module(self, original_node: cst.Module) -> None:
+        if self.facts.style != SCRIPT:
+            return  # unittest and pytest pass no device: the test's own choice is the choice
         for assignment in self.unselected_assignments():
             _, safe = with_selection(assignment)
             value = cst.Module([]).code_for_node(assignment.value)

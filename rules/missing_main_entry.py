@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import libcst as cst
+from hflint.rules._examples import PYTEST_FILE, UNITTEST_FILE
 
 from hflint.analysis.styles import SCRIPT
 from hflint.analysis.testclass import (
@@ -55,8 +56,11 @@ class MissingMainEntry(Rule):
     name = "missing-main-entry"
     MESSAGE = 'No `if __name__ == "__main__":` entry that exits with the test results'
     FIX_APPLICABILITY = Applicability.UNSAFE
+    GATE = True
 
     VALID = (
+        Valid(UNITTEST_FILE),
+        Valid(PYTEST_FILE),
         Valid(
             'import sys\n\n\ndef main():\n    return 1\n\n\nif __name__ == "__main__":\n    sys.exit(main())\n'
         ),

@@ -17,10 +17,13 @@ class MissingPipelineTask(PipelineTaskRule):
 
     ## What it does
     Looks at every `pipeline(...)` call of the file (`pipeline`, `transformers.pipeline` or an
-    alias) and reports, once per file (at the first call it can fix, else the first call), when
+    alias; a local or parameter named `pipeline` that holds a pipeline object is not one) and
+    reports, once per file (at the first call it can fix, else the first call), when
     none of them names a pipeline task transformers knows: a literal (`pipeline("fill-mask")`,
     `pipeline(task="fill-mask")`), or a module constant or local variable holding one
-    (`TASK = "fill-mask"`). The calls it reports:
+    (`TASK = "fill-mask"`). A task passed through `**kwargs` is where the dict writes it: its
+    `"task"` entry (`{"task": ...}`, `dict(task=...)`) or `kwargs["task"] = ...`. The calls it
+    reports:
 
     - no task at all (`pipeline(model=...)`, `pipeline(None, ...)`);
     - a task hidden in instance state (`pipeline(task=self.task)`) or read from a registry
@@ -28,8 +31,9 @@ class MissingPipelineTask(PipelineTaskRule):
       so HF202-HF205 check that task, but the call itself names none;
     - a name that is no pipeline task (`fill_mask`, `ModelType`);
     - a task that could not be resolved statically (a parameter, a function's result, a registry
-      whose entries disagree): reported as information, without a fix; hflint does not guess it,
-      and HF202-HF205 cannot check that call.
+      whose entries disagree, a `**kwargs` dict that cannot be followed or that the function
+      changes in other ways, such as `kwargs.update(...)`): reported as information, without a
+      fix; hflint does not guess it, and HF202-HF205 cannot check that call.
 
     A test class with no `pipeline(...)` call at all is not reported (a stub or a test that builds
     the model directly is a different matter; HF103 reports a missing `test_pipeline()`). Files
@@ -54,18 +58,20 @@ class MissingPipelineTask(PipelineTaskRule):
     ```
 
     ## Fix safety
-    A task held in an attribute or a registry that resolves to one task is written at the call:
-    safe, the pipeline is the one it was. A missing or unknown task becomes the one the file
-    declares for its checkpoints (registry `task`, `self.task`) when the model supports it, else
-    the catalog's default task for the model: safe when the pipeline's inputs still fit that task,
-    unsafe when they must change too (they are replaced with an input of the right modality from
-    `hflint.task_inputs`). Unresolvable tasks get no fix.
+    A task held in an attribute or a registry that resolves to one task is written at the call (in
+    the `"task"` entry of the dict the call unpacks, when it comes through `**kwargs`: a second task
+    argument would be a `TypeError`): safe, the pipeline is the one it was. A missing or unknown
+    task becomes the one the file declares for its checkpoints (registry `task`, `self.task`) when
+    the model supports it, else the catalog's default task for the model: safe when the pipeline's
+    inputs still fit that task, unsafe when they must change too (they are replaced with an input of
+    the right modality from `hflint.task_inputs`). Unresolvable tasks get no fix.
     """
 
     code = "HF201"
     name = "missing-pipeline-task"
     MESSAGE = "The test never builds a pipeline with a task it names"
     FIX_APPLICABILITY = Applicability.UNSAFE
+    GATE = True
 
     VALID = (
         Valid(
@@ -140,7 +146,7 @@ class MissingPipelineTask(PipelineTaskRule):
         elif value.single is not None and task_status(value.single, model, catalog) == UNKNOWN:
             self._unknown(analysis, call, value.single, model, catalog)
         elif value.how == INDIRECT and value.single is not None:
-            expression = analysis.module.code_for_node(call.task_arg.value) if call.task_arg else ""
+            expression = analysis.module.code_for_node(call.task_written[0])
             self.report(
                 call.node,
                 f"The pipeline's task comes from `{expression}` (`{value.single}`), not from the "
@@ -201,8 +207,8 @@ class MissingPipelineTask(PipelineTaskRule):
     def _unresolved(self, analysis: TaskAnalysis, call: PipelineCall) -> None:
         value = call.task
         what = "the pipeline's task"
-        if call.task_arg is not None:
-            what += f" (`{analysis.module.code_for_node(call.task_arg.value)}`)"
+        if call.task_written:
+            what += f" (`{analysis.module.code_for_node(call.task_written[0])}`)"
         why = f": it may be any of {listing(value.tasks)}" if value.tasks else ""
         self.report(
             call.node,

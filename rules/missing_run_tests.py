@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from hflint.rules._examples import PYTEST_FILE, UNITTEST_FILE
 from hflint.rules._missing_method import MissingTestClassMethod
 
 from hflint.rule import Invalid, Valid
@@ -32,9 +33,14 @@ class MissingRunTests(MissingTestClassMethod):
 
     code = "HF104"
     name = "missing-run-tests"
+    GATE = True
     METHOD = "run_tests"
 
-    VALID = (Valid("class TestBertModels:\n    def run_tests(self):\n        return {}\n"),)
+    VALID = (
+        Valid("class TestBertModels:\n    def run_tests(self):\n        return {}\n"),
+        Valid(UNITTEST_FILE),
+        Valid(PYTEST_FILE),
+    )
     INVALID = (
         Invalid(
             "class TestBertModels:\n    def test_pipeline(self):\n        pass\n\n\ndef run_tests():\n    pass\n"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import libcst as cst
+from hflint.rules._examples import PYTEST_FILE, UNITTEST_FILE
 
 from hflint.analysis.styles import SCRIPT
 from hflint.analysis.testclass import top_level_classes
@@ -46,8 +47,11 @@ class MissingTestClass(Rule):
     name = "missing-test-class"
     MESSAGE = "No `{expected}` test class"
     FIX_APPLICABILITY = Applicability.SAFE
+    GATE = True
 
     VALID = (
+        Valid(UNITTEST_FILE),
+        Valid(PYTEST_FILE),
         Valid("class TestBertModels:\n    pass\n"),
         Valid("class TestXlmRobertaModels:\n    pass\n", path="test_hf_xlm-roberta.py"),
         Valid("class TestT5Models:\n    pass\n"),  # misnamed: HF102 reports it

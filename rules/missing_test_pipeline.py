@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from hflint.rules._examples import PYTEST_FILE, UNITTEST_FILE
 from hflint.rules._missing_method import MissingTestClassMethod
 
 from hflint.rule import Invalid, Valid
@@ -34,9 +35,12 @@ class MissingTestPipeline(MissingTestClassMethod):
 
     code = "HF103"
     name = "missing-test-pipeline"
+    GATE = True
     METHOD = "test_pipeline"
 
     VALID = (
+        Valid(UNITTEST_FILE),
+        Valid(PYTEST_FILE),
         Valid("class TestBertModels:\n    def test_pipeline(self):\n        pass\n"),
         Valid(
             "class Base:\n    def test_pipeline(self):\n        pass\n\n\nclass TestBertModels(Base):\n    pass\n"

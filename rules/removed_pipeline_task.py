@@ -48,6 +48,7 @@ class RemovedPipelineTask(PipelineTaskRule):
     name = "removed-pipeline-task"
     MESSAGE = "The pipeline's task does not exist in the transformers version hflint targets"
     FIX_APPLICABILITY = Applicability.UNSAFE
+    GATE = True
 
     VALID = (
         Valid(

@@ -54,6 +54,7 @@ class UnparsableFile(Rule):
     name = "syntax-error"
     MESSAGE = "The file does not parse"
     FIX_APPLICABILITY = Applicability.UNSAFE
+    GATE = True
 
     VALID = (Valid("import torch\n"),)
     INVALID = (

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import libcst as cst
+from hflint.rules._examples import PYTEST_FILE, UNITTEST_FILE
 
+from hflint.analysis.styles import SCRIPT
 from hflint.analysis.testclass import find_test_class
 from hflint.diagnostics import Applicability
 from hflint.naming import expected_class_name
@@ -21,7 +23,8 @@ class TestClassNameMismatch(Rule):
 
     ## Why it matters
     Runners find the class by the file's model name. A misnamed class is never run, and a copied
-    file under another model's class name usually tests the other model.
+    file under another model's class name usually tests the other model. unittest and pytest files
+    are not reported: their runners find every test class whatever its name.
 
     ## Example
     ```python
@@ -45,14 +48,23 @@ class TestClassNameMismatch(Rule):
     name = "test-class-name-mismatch"
     MESSAGE = "Test class `{found}` should be named `{expected}` for this file's model"
     FIX_APPLICABILITY = Applicability.SAFE
+    GATE = True
 
     VALID = (
+        Valid(UNITTEST_FILE),
+        Valid(PYTEST_FILE),
         Valid("class TestBartModels:\n    pass\n", path="test_hf_bart.py"),
         Valid("class TestGptJModels:\n    pass\n", path="test_hf_gpt_j.py"),
         Valid("class TestGptJModels:\n    pass\n", path="test_hf_gpt_j_standardized.py"),
         Valid("class TestBertImprovedModels:\n    pass\n", path="test_hf_bert_improved.py"),
         Valid(
             "class TestT5Models:\n    pass\nclass TestBartModels:\n    pass\n",
+            path="test_hf_bart.py",
+        ),
+        # unittest runs a TestCase whatever its name.
+        Valid(
+            "import unittest\n\n\nclass TestT5Models(unittest.TestCase):\n"
+            "    def test_pipeline(self):\n        pass\n",
             path="test_hf_bart.py",
         ),
     )
@@ -76,6 +88,8 @@ class TestClassNameMismatch(Rule):
 
     def visit_Module(self, node: cst.Module) -> None:
         expected = self.context.expected_class
+        if self.facts.style != SCRIPT:
+            return  # unittest's loader and pytest find test classes whatever their names
         test_class = find_test_class(node, expected)
         if expected is None or test_class is None or test_class.name.value == expected:
             return

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import libcst as cst
-from hflint.rules._examples import SELECT_DEVICE_DEFINITION
+from hflint.rules._examples import PYTEST_FILE, SELECT_DEVICE_DEFINITION, UNITTEST_FILE
 
 from hflint.analysis.attributes import AttributeScan
 from hflint.analysis.devices import select_device_usable
@@ -65,8 +65,11 @@ class UndefinedAttribute(AttributeScan, Rule):
     name = "undefined-attribute"
     MESSAGE = "`self.{attribute}` is read but never assigned in `{cls}`"
     FIX_APPLICABILITY = Applicability.SAFE
+    GATE = True
 
     VALID = (
+        Valid(UNITTEST_FILE),
+        Valid(PYTEST_FILE),
         Valid(
             "class TestBertModels:\n    task = 'fill-mask'\n\n"
             "    def __init__(self, model_id=None, device=None):\n"

@@ -109,6 +109,7 @@ class UndefinedName(ScopedRule):
     name = "undefined-name"
     MESSAGE = "Undefined name `{name}`: a NameError when this line runs"
     FIX_APPLICABILITY = Applicability.SAFE
+    GATE = True
 
     VALID = (
         Valid(

@@ -51,6 +51,7 @@ class UnsupportedPipelineTask(PipelineTaskRule):
     name = "unsupported-pipeline-task"
     MESSAGE = "The model type has no model class for the pipeline's task"
     FIX_APPLICABILITY = Applicability.UNSAFE
+    GATE = True
 
     VALID = (
         Valid(

@@ -9,7 +9,7 @@ from hflint.rules._scopes import Frame, ScopedRule
 from hflint.analysis.facts import FileFacts
 from hflint.analysis.scopes import BIND, SKIP, WALRUS, Scope
 from hflint.diagnostics import Applicability
-from hflint.edits.assignment_move import move_assignment
+from hflint.edits.assignment_move import move_assignment, start_clock
 from hflint.rule import CodemodFix, Invalid, RuleContext, Valid
 
 
@@ -49,42 +49,51 @@ class UseBeforeAssignment(ScopedRule):
 
     ## Why it matters
     Fixer scripts that inject blocks into test methods leave reads above the assignment they rely
-    on: `load_time = time.time() - start_time` inserted before `start_time = time.time()`. The
-    method then always fails, usually inside a `try` that reports the `UnboundLocalError` as a
-    failed test of the model.
+    on: `load_time = time.time() - start_time` inserted after the pipeline is built, above the
+    `start_time = time.time()` that times each run further down (often in a loop). The method then
+    always fails, usually inside a `try` that reports the `UnboundLocalError` as a failed test of
+    the model.
 
     ## Example
     ```python
-    def test_from_pretrained(self):
-        model = load(self.model_id)
+    def test_pipeline(self):
+        pipe = transformers.pipeline("fill-mask", model=self.model_id)
         load_time = time.time() - start_time
-        inputs = prepare()
-        start_time = time.time()
-        outputs = model(**inputs)
+        for _ in range(3):
+            start_time = time.time()
+            outputs = pipe(self.test_text)
     ```
     Use instead:
     ```python
-    def test_from_pretrained(self):
+    def test_pipeline(self):
         start_time = time.time()
-        model = load(self.model_id)
+        pipe = transformers.pipeline("fill-mask", model=self.model_id)
         load_time = time.time() - start_time
     ```
 
     ## Fix safety
-    Unsafe. When it can be shown that nothing else changes meaning, the fix moves the first
-    assignment up to just before the statement holding the first read: the assignment is a simple
-    statement (`name = ...`) of a block that also holds the first read (directly, or nested in one
-    of its statements), its right-hand side reads only names already bound there and holds no
-    lambda, comprehension, walrus or `yield`, and nothing in between reads or writes what it
-    assigns or rebinds what it reads. The right-hand side then runs earlier (a timer starts
-    sooner, a call happens before the statements it used to follow), which the fix cannot judge;
-    later reads see the moved value. No fix is offered otherwise.
+    A timer (the first assignment is `name = <clock>()`, a clock of the standard library such as
+    `time.time()`, `time.perf_counter()` or `datetime.now()`, through the file's imports and not
+    shadowed by a local) gets a safe fix, wherever that assignment is: the same assignment is added
+    as the function's first statement (after its docstring), and the later one stays. The early
+    read then counts from the start of the function, later ones are what they were; the read could
+    only raise, and a clock has no side effect.
+
+    Any other variable gets an unsafe fix when it can be shown that nothing else changes meaning:
+    the first assignment moves up to just before the statement holding the first read. The
+    assignment must be a simple statement (`name = ...`) of a block that also holds the first read
+    (directly, or nested in one of its statements), its right-hand side must read only names
+    already bound there and hold no lambda, comprehension, walrus or `yield`, and nothing in
+    between may read or write what it assigns or rebind what it reads. The right-hand side then
+    runs earlier (a call happens before the statements it used to follow), which the fix cannot
+    judge; later reads see the moved value. No fix is offered otherwise.
     """
 
     code = "HF402"
     name = "use-before-assignment"
     MESSAGE = "`{name}` is read before it is assigned in `{function}()`: an UnboundLocalError"
     FIX_APPLICABILITY = Applicability.UNSAFE
+    GATE = True
 
     VALID = (
         Valid(
@@ -115,9 +124,34 @@ class UseBeforeAssignment(ScopedRule):
             "        outputs = model()\n        return outputs, load_time\n",
             fixed=(
                 "import time\n\n\nclass TestBertModels:\n    def test_from_pretrained(self):\n"
-                "        model = self.load()\n        start_time = time.time()\n"
-                "        load_time = time.time() - start_time\n        model.eval()\n\n"
+                "        start_time = time.time()\n"
+                "        model = self.load()\n        load_time = time.time() - start_time\n"
+                "        model.eval()\n\n        start_time = time.time()\n"
                 "        outputs = model()\n        return outputs, load_time\n"
+            ),
+        ),
+        Invalid(
+            # The timer's assignment is in a loop, the early read in an `except` path.
+            "from time import perf_counter\n\n\nclass TestBertModels:\n"
+            "    def test_pipeline(self):\n"
+            '        """Build the pipeline, then time three runs."""\n'
+            "        try:\n            pipe = self.build()\n"
+            "        except Exception:\n"
+            '            return {"success": False, "seconds": perf_counter() - started}\n'
+            "        for _ in range(3):\n            started = perf_counter()\n"
+            "            pipe(self.text)\n"
+            '        return {"success": True, "seconds": perf_counter() - started}\n',
+            fixed=(
+                "from time import perf_counter\n\n\nclass TestBertModels:\n"
+                "    def test_pipeline(self):\n"
+                '        """Build the pipeline, then time three runs."""\n'
+                "        started = perf_counter()\n"
+                "        try:\n            pipe = self.build()\n"
+                "        except Exception:\n"
+                '            return {"success": False, "seconds": perf_counter() - started}\n'
+                "        for _ in range(3):\n            started = perf_counter()\n"
+                "            pipe(self.text)\n"
+                '        return {"success": True, "seconds": perf_counter() - started}\n'
             ),
         ),
         Invalid(
@@ -131,6 +165,12 @@ class UseBeforeAssignment(ScopedRule):
         Invalid(
             "def run(flag):\n    print(device)\n    if flag:\n        device = 'cuda'\n"
             "    return device\n",
+        ),
+        Invalid(
+            # `time` is the function's parameter, not the module: no clock, and no move (the
+            # assignment is in a loop).
+            "def wait(time):\n    print(time.time() - begin)\n    for _ in range(2):\n"
+            "        begin = time.time()\n",
         ),
     )
 
@@ -259,13 +299,22 @@ class UseBeforeAssignment(ScopedRule):
             return  # one statement: which part Python runs first is not checked
         if loops and loops[0] in function.loops:
             return  # a later iteration of a loop around the read sees the assignment
+        short_name = function.qualname.rsplit(".", 1)[-1]
+        arguments = {"function": function.qualname, "name": name, "occurrence": function.occurrence}
         fix = None
-        if move_assignment(function.node, name) is not None:
+        if start_clock(self.facts.module, function.node, name) is not None:
+            fix = CodemodFix(
+                f"Start `{name}` from the same clock when `{short_name}()` starts (its later "
+                "assignment stays)",
+                Applicability.SAFE,
+                "start_clock.StartClockCommand",
+                arguments,
+            )
+        elif move_assignment(function.node, name) is not None:
             fix = CodemodFix(
                 f"Move the first assignment to `{name}` up to just before its first read",
                 Applicability.UNSAFE,
                 "move_assignment_up.MoveAssignmentUpCommand",
-                {"function": function.qualname, "name": name, "occurrence": function.occurrence},
+                arguments,
             )
-        message = self.MESSAGE.format(name=name, function=function.qualname.rsplit(".", 1)[-1])
-        self.report(read, message, fix=fix)
+        self.report(read, self.MESSAGE.format(name=name, function=short_name), fix=fix)

@@ -290,6 +290,16 @@ def test_the_catalog_knows_modules_and_removed_types() -> None:
     assert catalog.resolve("transfo-xl") is None and catalog.removed("bert") is None
 
 
+def test_the_catalog_knows_each_tokenizers_mask_token() -> None:
+    """Read from the tokenizer class of each type: what a fill-mask input must carry."""
+    models = load_catalog().models
+    assert models["bert"].mask_token == models["distilbert"].mask_token == "[MASK]"
+    assert models["roberta"].mask_token == models["camembert"].mask_token == "<mask>"
+    assert models["flaubert"].mask_token == "<special1>"
+    assert models["gpt2"].mask_token is None  # its tokenizer has no mask token
+    assert models["vit"].mask_token is None  # no tokenizer at all
+
+
 def test_removed_types_are_those_the_release_no_longer_has() -> None:
     from hflint.catalog.sync import removed_types
 
@@ -305,6 +315,7 @@ def test_a_schema_1_snapshot_still_loads(tmp_path: Path) -> None:
     data = json.loads(shipped_snapshot().read_text(encoding="utf-8"))
     data["schema"] = 1
     del data["removed_types"]
+    del data["mask_tokens"]
     for entry in data["models"].values():
         del entry["module"]
     old = tmp_path / snapshot_name("5.24.0")
@@ -313,3 +324,4 @@ def test_a_schema_1_snapshot_still_loads(tmp_path: Path) -> None:
     assert catalog.models["donut-swin"].module == "donut_swin"
     assert catalog.removed("transfo-xl") is None
     assert catalog.resolve("gpt_j") is not None
+    assert catalog.models["bert"].mask_token is None  # not recorded then

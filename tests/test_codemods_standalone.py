@@ -214,6 +214,28 @@ def test_fix_constructor(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert "HF106" not in lint_codes(workdir, monkeypatch)
 
 
+def test_collect_results(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = (
+        "class TestBartModels:\n"
+        "    def __init__(self, model_id=None, device=None):\n"
+        "        self.model_id, self.device = model_id, device\n\n"
+        "    def test_pipeline(self):\n"
+        '        return {"success": True}\n\n'
+        "    def run_tests(self):\n"
+        "        self.test_pipeline()  # the only test\n"
+        '        print("done")\n'
+    )
+    text = transform(workdir, source, "collect_results.CollectResultsCommand")
+    assert text == source.replace(
+        "    def run_tests(self):\n        self.test_pipeline()",
+        '    def run_tests(self):\n        results = {}\n        results["pipeline"] = self.test_pipeline()',
+    ) + (
+        '        return {"results": results, "metadata": {"model_id": self.model_id, '
+        '"device": str(self.device)}}\n'
+    )
+    assert "HF107" not in lint_codes(workdir, monkeypatch)
+
+
 def test_the_readme_example_runs_as_printed(tmp_path: Path) -> None:
     """README's shell block, run as is in a directory holding the file it names."""
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")

@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from hflint.cli import cli
-from hflint.rule import all_rules
+from hflint.rule import all_rules, gate_codes
 
 HFLINT = Path(sys.executable).parent / "hflint"
 SARIF_SCHEMA_PATH = Path(__file__).parent / "data" / "sarif-2.1.0.json"
@@ -639,7 +639,7 @@ def test_readme_rule_table_is_the_registry() -> None:
     stops being registered (or one added without a README row) fails here."""
     table = hflint("rules", "--format", "markdown").stdout
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    assert table.startswith("| code | name | what it finds | fix |\n")
+    assert table.startswith("| code | name | what it finds | fix | gate |\n")
     assert table in readme, "README's rule table is stale: paste `hflint rules --format markdown`"
     codes = re.findall(r"^\| (HF\d{3}) \|", readme, re.M)
     assert codes == ["HF000", *all_rules()]
@@ -650,9 +650,24 @@ def test_rule_shows_its_documentation() -> None:
     assert result.exit_code == 0
     assert result.stdout.startswith("# test-class-name-mismatch (HF102)\n")
     headings = re.findall(r"^## (.+)$", result.stdout, re.M)
-    assert headings == ["What it does", "Why it matters", "Example", "Fix safety"]
+    assert headings == ["What it does", "Why it matters", "Example", "Fix safety", "Exec gate"]
     # Also by name.
     assert hflint("rule", "test-class-name-mismatch").stdout == result.stdout
+
+
+def test_the_gate_is_the_rules_that_say_a_file_cannot_run() -> None:
+    """`Rule.GATE` decides the exec gate, and each rule's documentation says which it is."""
+    gate = gate_codes()
+    # Certain failures are in it (undefined names, reads before assignment) besides the
+    # structure, task and device rules; findings that may still run are not.
+    assert {"HF000", "HF001", "HF101", "HF201", "HF302", "HF401", "HF402"} <= set(gate)
+    assert not {"HF403", "HF404", "HF501", "HF502", "HF503"} & set(gate)
+    records = {r["code"]: r for r in json.loads(hflint("rules", "--format", "json").stdout)}
+    assert [code for code, record in records.items() if record["gate"]] == list(gate)
+    for code, record in records.items():
+        documentation = hflint("rule", code).stdout
+        expected = "Yes:" if record["gate"] else "No:"
+        assert f"## Exec gate\n{expected}" in documentation, code
 
 
 def test_an_unknown_rule_exits_2_with_a_suggestion() -> None:

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hflint.rules.unreadable_results import UnreadableResults
 
 from hflint.exec.protocol import CaseOutcome
 from hflint.exec.results import describe, error_line, evaluate, verdict
+from hflint.linter import lint_text
 
 pytestmark = pytest.mark.exec
 
@@ -280,3 +282,50 @@ def test_long_messages_keep_their_first_line_and_their_end() -> None:
         "RuntimeError: fixture broke"
     )
     assert found.reason == "1 of 1 failed (t): RuntimeError: fixture broke"
+
+
+def _lint_reports_unreadable(returned: str) -> bool:
+    """Whether HF107 reports a `run_tests()` that returns `returned` (Python source)."""
+    code = f"class TestBertModels:\n    def run_tests(self):\n        return {returned}\n"
+    findings = lint_text("test_hf_bert.py", code, [UnreadableResults]).findings
+    return [d.code for d in findings] == ["HF107"]
+
+
+@pytest.mark.parametrize(("shape", "example", "tests"), readme_shapes())
+def test_lint_reads_the_readme_shapes_as_exec_does(shape: str, example: str, tests: str) -> None:
+    """HF107 reports the row exec finds no test in, and none of the shapes exec reads."""
+    assert _lint_reports_unreadable(example) == tests.startswith("none:"), shape
+
+
+@pytest.mark.parametrize(
+    "returned",
+    [
+        "None",
+        "True",
+        "[{'success': True}]",
+        "{}",
+        "{'success': True}",
+        "{'success': False, 'metadata': {}}",
+        "{'metadata': {'success': True}, 'examples': [], 'performance': {}}",
+        "{'results': {}, 'pipeline': {'success': True}}",
+        "{'results': [], 'pipeline': {'success': True}}",
+        "{'results': None, 'tests': {'a': {'status': 'passed'}}}",
+        "{'tests': {'a': {'status': ''}}}",
+        "{'tests': {'a': {'error': ''}}}",
+        "{'tests': {'a': {'error': 'boom'}}}",
+        "{'status': 'completed', 'model': 'bert'}",
+        "{'status': 'Success', 'model': 'bert'}",
+        "{'status': {'init': 'Not available'}}",
+        "{'results': {'pipeline_cpu': {'pipeline_success': True, 'pipeline_error': None}}}",
+        "{'results': {'cpu': {'pipeline_success': True, 'load_success': False}}}",
+        "{'results': {'cpu': {'count': 3, 'device': 'cpu'}}}",
+        "{'load_success': True, 'device': 'cpu'}",
+        "{'pipeline': 'Success (MOCK)', 'device': 'cpu', 'model': 'bert'}",
+        "{'pipeline': 3, 'timings': {'success': True}}",
+    ],
+)
+def test_lint_and_exec_agree_on_literal_results(returned: str) -> None:
+    """On a literal, where the code settles everything, HF107 reports exactly what exec cannot
+    read."""
+    unreadable = evaluate(ast.literal_eval(returned)).status == "error"
+    assert _lint_reports_unreadable(returned) == unreadable

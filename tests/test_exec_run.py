@@ -22,7 +22,7 @@ from exec_cases import write_cases
 from exec_style_cases import write_style_cases
 
 from hflint.cli import cli
-from hflint.exec.selection import GATE_SELECT
+from hflint.rule import gate_codes
 
 # Real runs through the warm worker: seconds each.
 pytestmark = [pytest.mark.exec, pytest.mark.slow]
@@ -246,7 +246,7 @@ def test_a_sample_is_drawn_from_the_files_that_can_run(
     are a count in the selection, not records."""
     shutil.copytree(SAMPLE, tmp_path / "suite")
     monkeypatch.chdir(tmp_path)
-    gate = ["--select", ",".join(GATE_SELECT), "--no-cache", "-q", "--format", "concise"]
+    gate = ["--select", ",".join(gate_codes()), "--no-cache", "-q", "--format", "concise"]
     dirty = {line.split(":")[0] for line in invoke([*gate, "suite"]).stdout.splitlines()}
     result = invoke(["exec", "--sample", "2", "--format", "json", "-o", "exec.json", "suite"])
     document = json.loads((tmp_path / "exec.json").read_text())

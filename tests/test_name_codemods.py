@@ -170,6 +170,53 @@ def test_move_assignment_up(workdir: Path) -> None:
     assert codes(second, "HF402") == []
 
 
+def test_start_clock(workdir: Path) -> None:
+    """A timer read before it starts gets a clock started with its function; the first
+    assignment, in a `with` block here, stays."""
+    source = (
+        "from datetime import datetime\n\n\nclass TestBartModels:\n"
+        "    def test_pipeline(self):\n"
+        '        """Time the pipeline."""\n'
+        "        pipe = self.build()\n        took = datetime.now() - started\n"
+        "        with self.lock:\n            started = datetime.now()\n"
+        "            pipe('x')\n        return took, datetime.now() - started\n"
+    )
+    text, _ = codemod(
+        workdir,
+        source,
+        "start_clock.StartClockCommand",
+        "--function",
+        "TestBartModels.test_pipeline",
+        "--name",
+        "started",
+    )
+    assert text == source.replace(
+        '"""Time the pipeline."""\n', '"""Time the pipeline."""\n        started = datetime.now()\n'
+    )
+    assert codes(text, "HF402") == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # no clock: calling `load()` twice would not be the same
+        "def f(n):\n    print(a)\n    for _ in n:\n        a = load()\n",
+        # `time` is the function's own, not the module
+        "import time\n\n\ndef f(n):\n    print(a)\n    time = n\n    for _ in n:\n"
+        "        a = time.time()\n",
+        # `clock` is no clock of the standard library
+        "from mytools import clock\n\n\ndef f(n):\n    print(a)\n    for _ in n:\n"
+        "        a = clock()\n",
+    ],
+)
+def test_start_clock_refuses_what_is_no_clock(workdir: Path, source: str) -> None:
+    text, stderr = codemod(
+        workdir, source, "start_clock.StartClockCommand", "--function", "f", "--name", "a"
+    )
+    assert text == source
+    assert "reads no clock" in stderr
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import libcst as cst
 import pytest
@@ -75,6 +76,36 @@ REGISTRY = (
         ("pipeline(model='m')\n", MISSING, ()),
         ("pipeline(None, model='m')\n", MISSING, ()),
         ("def f(task):\n    return pipeline(task)\n", UNRESOLVED, ()),
+        # A task passed through `**kwargs`: the dict's "task" entry, or `kwargs["task"] = ...`.
+        (
+            'def f():\n    kwargs = {"task": "fill-mask", "model": "m"}\n'
+            "    return transformers.pipeline(**kwargs)\n",
+            STATED,
+            ("fill-mask",),
+        ),
+        (
+            "class T:\n    def __init__(self):\n        self.task = 'fill-mask'\n\n"
+            "    def test_pipeline(self):\n"
+            '        kwargs = dict(model="m")\n        kwargs["task"] = self.task\n'
+            "        return transformers.pipeline(**kwargs)\n",
+            INDIRECT,
+            ("fill-mask",),
+        ),
+        ('def f():\n    kwargs = {"model": "m"}\n    return pipeline(**kwargs)\n', MISSING, ()),
+        ("def f(**kwargs):\n    return pipeline(**kwargs)\n", UNRESOLVED, ()),
+        (
+            'def f():\n    kwargs = {"model": "m"}\n    kwargs.update(extra)\n'
+            "    return pipeline(**kwargs)\n",
+            UNRESOLVED,
+            (),
+        ),
+        (
+            'def f(key):\n    kwargs = {"model": "m"}\n    kwargs[key] = "ner"\n'
+            "    return pipeline(**kwargs)\n",
+            UNRESOLVED,
+            (),
+        ),
+        ("def f(args):\n    return pipeline(*args)\n", UNRESOLVED, ()),
         ('pipeline(os.environ.get("TASK", "fill-mask"))\n', UNRESOLVED, ()),
         ('pipeline(f"{kind}-classification")\n', UNRESOLVED, ()),
     ],
@@ -90,6 +121,33 @@ def test_pipeline_aliases_and_non_pipelines() -> None:
         'tf.pipeline("fill-mask")\nmake("ner")\nsklearn.pipeline("x")\nmy_pipeline("x")\n'
     )
     assert [c.task.tasks for c in analysis_of(source).calls] == [("fill-mask",), ("ner",)]
+
+
+def test_a_name_holding_a_pipeline_object_is_not_transformers_pipeline() -> None:
+    # A local named `pipeline` holds the pipeline object: calling it feeds the pipeline.
+    source = (
+        "from transformers import pipeline\n\n\n"
+        "def run(text):\n"
+        '    pipeline = transformers.pipeline(**{"task": "fill-mask"})\n'
+        "    return pipeline(text)\n\n\n"
+        "def feed(pipeline, text):\n    return pipeline(text)\n\n\n"
+        "def build():\n    return pipeline('ner')\n"
+    )
+    analysis = analysis_of(source)
+    assert [(c.task.tasks, len(c.uses)) for c in analysis.calls] == [
+        (("fill-mask",), 1),
+        (("ner",), 0),
+    ]
+    # A module-level pipeline object: functions that call it use it.
+    source = 'pipeline = transformers.pipeline("ner")\n\n\ndef run():\n    return pipeline("x")\n'
+    [call] = analysis_of(source).calls
+    assert call.task.tasks == ("ner",) and len(call.uses) == 1
+    # A fallback for a missing transformers keeps the name transformers' function.
+    source = (
+        "try:\n    from transformers import pipeline\nexcept ImportError:\n    pipeline = None\n\n\n"
+        'def run():\n    return pipeline("ner")\n'
+    )
+    assert [c.task.tasks for c in analysis_of(source).calls] == [("ner",)]
 
 
 def test_uses_and_input_kinds() -> None:
@@ -331,6 +389,38 @@ def test_canonical_text_inputs_run_through_their_pipelines(tmp_path: Path) -> No
         args = [eval(source, namespace) for source in entry.args]
         keywords = {name: eval(source, namespace) for name, source in entry.keywords}
         assert pipe(*args, **keywords), task  # type: ignore[operator]
+
+
+def test_a_foreign_mask_fails_and_the_mask_token_fix_runs(tmp_path: Path) -> None:
+    """HF206's premise and fix on a real BERT fill-mask pipeline: `<mask>` is no mask to a
+    tokenizer whose mask token is `[MASK]`, and the fixed file's expressions feed one."""
+    source = (
+        "class TestBertModels:\n"
+        "    def __init__(self):\n"
+        '        self.test_text = "paris is the <mask> of france."\n\n'
+        "    def test_pipeline(self):\n"
+        '        pipe = transformers.pipeline("fill-mask", model=self.model_id)\n'
+        '        return pipe(self.test_text), pipe("the <mask> of france.")\n'
+    )
+    text = run_codemod(tmp_path, "test_hf_bert.py", source, "use_mask_token.UseMaskTokenCommand")
+    assert text == source.replace(
+        'pipe(self.test_text), pipe("the <mask> of france.")',
+        'pipe(self.test_text.replace("<mask>", pipe.tokenizer.mask_token)), '
+        'pipe(f"the {pipe.tokenizer.mask_token} of france.")',
+    )
+    assert "HF206" not in {
+        f.code for f in lint_text("test_hf_bert.py", text, list(all_rules().values())).findings
+    }
+    pipe = _tiny_text_pipelines(tmp_path)["fill-mask"]
+    with pytest.raises(Exception, match="No mask_token"):
+        pipe("paris is the <mask> of france.")  # type: ignore[operator]
+    # The file's `transformers.pipeline(...)` builds the tiny pipeline.
+    namespace: dict[str, object] = {"transformers": SimpleNamespace(pipeline=lambda *_, **__: pipe)}
+    exec(text, namespace)
+    tester = namespace["TestBertModels"]()  # type: ignore[operator]
+    tester.model_id = "tiny"
+    with_text, with_literal = tester.test_pipeline()
+    assert with_text and with_literal
 
 
 def test_canonical_audio_input_runs_through_speech_pipelines(tmp_path: Path) -> None:

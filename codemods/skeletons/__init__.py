@@ -44,6 +44,7 @@ from hflint.codemods.fill_skeleton import (
 
 from hflint.analysis.testclass import class_methods, main_guards
 from hflint.catalog import Catalog
+from hflint.naming import resolve_model_name
 
 __all__ = [
     "FAMILIES",
@@ -101,7 +102,7 @@ def filled_skeleton(
     """The skeleton of `model_name`'s family, filled for it: the model resolved through the catalog
     (any spelling), its default task unless `task` is given, with that task's input and auto class,
     and its test class named `class_name` when given."""
-    model = catalog.resolve(model_name)
+    model = resolve_model_name(catalog, model_name).entry
     filling = filling_for(
         model_name, model, catalog, class_name=class_name, model_id=model_id, task=task
     )

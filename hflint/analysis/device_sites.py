@@ -13,6 +13,14 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from hflint.analysis.device_skips import (
+    class_skips,
+    decorated_skip,
+    ends_in_skip,
+    last_small_statement,
+    module_marked,
+    skip_aliases,
+)
 from hflint.analysis.devices import (
     DEVICE,
     SELECTOR_NAME,
@@ -115,14 +123,17 @@ class _Function:
     device_parameter: bool
     selector: bool
     device_bound: bool = False
-    # An earlier `if not torch.cuda.is_available(): return` (or an assert) checked availability.
+    # An earlier `if not torch.cuda.is_available(): return` (or an assert) checked availability,
+    # or the test skips where the device is missing (a skip mark on it or on its class).
     guarded: bool = False
 
 
 class HardcodedDeviceScan:
     """`visit_`/`leave_` handlers that find hard-coded devices outside code that checked
     availability: an enclosing `if`/conditional expression about the device, an earlier guard clause
-    or assert in the same function, or a `select_device()`-style function."""
+    or assert in the same function, a `select_device()`-style function, a test that skips where the
+    device is missing (`hflint.analysis.device_skips`: skip marks on it, its class or its module,
+    a guard in its class's `setUp`), or module code after a module-level skip."""
 
     def begin_device_scan(self, facts: FileFacts, expected_class: str | None) -> None:
         self.device_flags = facts.device_flags
@@ -130,6 +141,12 @@ class HardcodedDeviceScan:
         self.device_sites: list[DeviceSite] = []
         self._device_stack: list[cst.ClassDef | _Function] = []
         self._device_checks: list[bool] = []
+        self._skip_aliases = skip_aliases(facts.module, self.device_flags)
+        # `pytestmark = pytest.mark.skipif(...)`: every test function skips (not module code).
+        self._module_marked = module_marked(facts.module, self.device_flags, self._skip_aliases)
+        self._skipping_classes: set[cst.ClassDef] = set()
+        # An earlier module-level `if not torch.cuda.is_available(): pytest.skip(...)`.
+        self._module_guarded = False
 
     def _device_function(self) -> _Function | None:
         for entry in reversed(self._device_stack):
@@ -138,11 +155,17 @@ class HardcodedDeviceScan:
         return None
 
     def _device_checked(self) -> bool:
-        return any(self._device_checks) or any(
-            isinstance(e, _Function) and (e.selector or e.guarded) for e in self._device_stack
+        return (
+            self._module_guarded
+            or any(self._device_checks)
+            or any(
+                isinstance(e, _Function) and (e.selector or e.guarded) for e in self._device_stack
+            )
         )
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        if class_skips(node, self.device_flags, self._skip_aliases):
+            self._skipping_classes.add(node)
         self._device_stack.append(node)
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
@@ -157,6 +180,9 @@ class HardcodedDeviceScan:
                 receiver=method_receiver(node) if in_test_class else None,
                 device_parameter=DEVICE in parameter_names(node),
                 selector=SELECTOR_NAME.fullmatch(node.name.value) is not None,
+                guarded=self._module_marked
+                or decorated_skip(node.decorators, self.device_flags, self._skip_aliases)
+                or any(isinstance(e, cst.ClassDef) and e in self._skipping_classes for e in stack),
             )
         )
 
@@ -168,9 +194,13 @@ class HardcodedDeviceScan:
 
     def leave_If(self, node: cst.If) -> None:
         checked = self._device_checks.pop()
+        if not checked or node.orelse is not None or not _ends_in_exit(node.body):
+            return
         frame = self._device_function()
-        if checked and frame is not None and node.orelse is None and _ends_in_exit(node.body):
+        if frame is not None:
             frame.guarded = True
+        elif not self._device_stack:
+            self._module_guarded = True  # `pytest.skip(..., allow_module_level=True)`, a raise
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
         self._device_checks.append(is_check(node.test, self.device_flags))
@@ -240,18 +270,13 @@ class HardcodedDeviceScan:
 
 
 def _ends_in_exit(body: cst.BaseSuite) -> bool:
-    statements = body.body if isinstance(body, cst.IndentedBlock) else ()
-    last = statements[-1] if statements else None
-    if isinstance(body, cst.SimpleStatementSuite):
-        return bool(body.body) and isinstance(body.body[-1], (cst.Return, cst.Raise))
-    if not isinstance(last, cst.SimpleStatementLine):
-        return False
-    final = last.body[-1]
-    if isinstance(final, (cst.Return, cst.Raise, cst.Continue)):
+    """The block leaves the test: `return`, `raise`, `continue`, a skip (`pytest.skip(...)`,
+    `self.skipTest(...)`) or `sys.exit(...)`."""
+    last = last_small_statement(body)
+    if isinstance(last, (cst.Return, cst.Raise, cst.Continue)) or ends_in_skip(body):
         return True
-    # `pytest.skip(...)`, `self.skipTest(...)`, `sys.exit(...)` end the test as well.
     return (
-        isinstance(final, cst.Expr)
-        and isinstance(final.value, cst.Call)
-        and callee_name(final.value) in ("skip", "skipTest", "exit")
+        isinstance(last, cst.Expr)
+        and isinstance(last.value, cst.Call)
+        and callee_name(last.value) == "exit"
     )

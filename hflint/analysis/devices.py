@@ -16,6 +16,8 @@ from hflint.analysis.testclass import top_level_function
 
 # An accelerator named as a string: "cuda", "cuda:1", "mps", "xpu:0". ROCm builds of torch say "cuda".
 ACCELERATOR = re.compile(r"(cuda|mps|xpu)(?::(\d+))?")
+# A name about an accelerator: HAS_CUDA, cuda_available, has_gpu, MPS_AVAILABLE, `torch.cuda`.
+ACCELERATOR_WORD = re.compile(r"(?:^|_)(?:cuda|gpus?|mps|xpu|rocm|accelerators?)(?:_|$)", re.I)
 # A function (or method) whose name says it picks the device: select_device, get_device,
 # _pick_device, get_best_device, detect_torch_device...
 SELECTOR_NAME = re.compile(
@@ -106,10 +108,13 @@ def has_probe(node: cst.CSTNode, flags: frozenset[str]) -> bool:
 
 
 def is_check(test: cst.CSTNode, flags: frozenset[str]) -> bool:
-    """A condition about the device: an availability probe, or a comparison with a device name
-    (`device == "cuda"`, `"cuda" in str(device)`, `self.device != "cpu"`)."""
+    """A condition about the device: an availability probe, a comparison with a device name
+    (`device == "cuda"`, `"cuda" in str(device)`, `self.device != "cpu"`), or a name that says it is
+    about an accelerator (`HAS_CUDA` imported from a helper module, `torch.cuda.device_count()`)."""
     return any(
-        is_probe_call(n) or (isinstance(n, cst.Name) and n.value in flags) or is_device_literal(n)
+        is_probe_call(n)
+        or (isinstance(n, cst.Name) and (n.value in flags or ACCELERATOR_WORD.search(n.value)))
+        or is_device_literal(n)
         for n in iter_nodes(test)
     )
 

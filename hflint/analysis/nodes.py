@@ -1,6 +1,6 @@
 """The CST helpers the analysis shares: one tree walker (a read-only generator of nodes, and a driver
 of `visit_<Node>`/`leave_<Node>` handlers), the statement lists of compound statements, dotted
-names, string values, assignment targets, parameters.
+names, string values, dict literals, assignment targets, parameters.
 
 `CSTNode.visit` rebuilds every node it passes (that is how transformers work), which costs about as
 much as parsing. Reading dataclass fields directly costs a fraction of that.
@@ -271,3 +271,21 @@ def method_receiver(function: cst.FunctionDef) -> str | None:
             return None
     params = (*function.params.posonly_params, *function.params.params)
     return params[0].name.value if params else None
+
+
+def dict_literal_entries(node: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression]] | None:
+    """(key, value) of a dict literal, `{...}` or `dict(key=...)`; None for anything else, or for
+    one whose keys are not all known (`**other`, a computed key)."""
+    if isinstance(node, cst.Dict):
+        entries: list[tuple[str, cst.BaseExpression]] = []
+        for element in node.elements:
+            key = string_value(element.key) if isinstance(element, cst.DictElement) else None
+            if key is None:
+                return None
+            entries.append((key, element.value))
+        return entries
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "dict":
+        if any(arg.keyword is None for arg in node.args):
+            return None
+        return [(arg.keyword.value, arg.value) for arg in node.args if arg.keyword is not None]
+    return None

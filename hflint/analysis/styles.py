@@ -60,6 +60,17 @@ def detect_style(module: cst.Module, expected_class: str | None) -> TestStyle:
     return SCRIPT
 
 
+def is_test_case(module: cst.Module, class_def: cst.ClassDef) -> bool:
+    """Whether the class derives from a `*TestCase` class (unittest builds it, with its own
+    constructor), directly or through classes the module defines."""
+    return _is_test_case(class_def, _module_classes(module), set())
+
+
+def is_test_case_name(name: str) -> bool:
+    """`unittest.TestCase`, `TestCase`, `absltest.TestCase`, a suite's `ModelTestCase`."""
+    return _TEST_CASE_BASE.search(name.rsplit(".", 1)[-1]) is not None
+
+
 def _module_classes(module: cst.Module) -> _Classes:
     found: _Classes = {}
     for statement in module_statements(module.body):
@@ -88,7 +99,7 @@ def _is_test_case(class_def: cst.ClassDef, classes: _Classes, seen: set[str]) ->
     defines (under any of their definitions)."""
     seen.add(class_def.name.value)
     for name in _base_names(class_def):
-        if _TEST_CASE_BASE.search(name.rsplit(".", 1)[-1]):
+        if is_test_case_name(name):
             return True
         if name not in seen and any(
             _is_test_case(base, classes, seen) for base in classes.get(name, ())

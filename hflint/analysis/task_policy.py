@@ -7,7 +7,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator
 
+import libcst as cst
+
 from hflint import task_inputs as ti
+from hflint.analysis.nodes import string_value
 from hflint.analysis.tasks import PipelineCall, PipeUse, TaskAnalysis
 from hflint.catalog import Catalog, ModelEntry
 
@@ -118,3 +121,47 @@ def close_task(task: str, candidates: Iterable[str]) -> str | None:
         return normalized
     matches = difflib.get_close_matches(normalized, pool, n=1, cutoff=0.8)
     return matches[0] if matches else None
+
+
+def foreign_mask_inputs(
+    analysis: TaskAnalysis, model: ModelEntry, catalog: Catalog
+) -> Iterator[tuple[PipelineCall, PipeUse, tuple[str, ...]]]:
+    """Each use of a fill-mask pipeline fed a text that marks its mask with a token other than
+    the mask token of `model`'s tokenizer (`<mask>` where it is `[MASK]`) and not with that token
+    itself: the call, the use, and the foreign markers written. Only inputs that are string
+    literals wherever they come from (a constant, a local, `self.test_text`) are judged; nothing
+    is when the model has no fill-mask task (HF202's business) or its tokenizer no mask token."""
+    mask_token = model.mask_token
+    if mask_token is None or "fill-mask" not in model.tasks:
+        return
+    for call in analysis.calls:
+        task = call.task.single
+        if task is None or effective_task(task, catalog) != "fill-mask":
+            continue
+        for use in call.uses:
+            arg = use.input
+            terminals = analysis.follow(arg.value, use.scope) if arg is not None else None
+            texts = [string_value(t.node) for t in terminals or ()]
+            if not texts or any(text is None for text in texts):
+                continue
+            markers = {
+                marker
+                for text in texts
+                if text is not None and mask_token not in text
+                for marker in ti.MASK_MARKERS
+                if marker != mask_token and marker in text
+            }
+            if markers:
+                yield call, use, tuple(sorted(markers))
+
+
+def pipeline_holder(use: PipeUse) -> cst.BaseExpression | None:
+    """What a use calls when it names the pipeline object (`pipe`, `self.pipe`), which code
+    written at the use can read the pipeline's tokenizer from; None for a call of a call
+    (`pipeline(...)(text)`)."""
+    func = use.node.func
+    if isinstance(func, cst.Name):
+        return func
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        return func if func.value.value == "self" else None
+    return None

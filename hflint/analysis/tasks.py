@@ -4,10 +4,13 @@ One analysis per module, shared by the pipeline-task rules (HF201-HF205) and the
 task is followed through every form test files use: a literal (`pipeline("fill-mask")`,
 `pipeline(task="fill-mask")`), a module constant or local variable (`TASK = "fill-mask"`), an
 instance attribute assigned anywhere in the class (`self.task = "fill-mask"`), and a registry entry
-(`<X>_MODELS_REGISTRY[model_id]["task"]`, `.get(...)`, also through `self.model_info = REGISTRY.get(...)`).
-What cannot be evaluated statically (a parameter, a function's result) is `UNRESOLVED`, never
-guessed. The pipeline object's uses (`pipe = pipeline(...)`, then `pipe(x)`, or `self.pipe`) are
-found too, with what kind of input each passes (text, image, audio...).
+(`<X>_MODELS_REGISTRY[model_id]["task"]`, `.get(...)`, also through `self.model_info =
+REGISTRY.get(...)`), and the `"task"` entry of a dict the call unpacks (`pipeline(**kwargs)`). A
+name is transformers' `pipeline` only where it is: a local holding a pipeline object (`pipeline =
+transformers.pipeline(...)`, then `pipeline(text)`) calls that pipeline. What cannot be evaluated
+statically (a parameter, a function's result) is `UNRESOLVED`, never guessed. The pipeline object's
+uses (`pipe = pipeline(...)`, then `pipe(x)`, or `self.pipe`) are found too, with what kind of input
+each passes (text, image, audio...).
 
 The engine feeds one `task_collect.Collector` per file from its single batched visit when a rule asks
 for the `tasks` fact (`hflint.analysis.facts`); fixes, which run outside the engine, call
@@ -24,7 +27,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from hflint.analysis.input_kinds import classify
-from hflint.analysis.nodes import parameter_names, string_value
+from hflint.analysis.nodes import dict_literal_entries, parameter_names, string_value
 from hflint.analysis.task_collect import Assignment, Collector, Placement, collect
 
 REGISTRY_NAME = re.compile(r"^[A-Z0-9_]*REGISTRY[A-Z0-9_]*$")
@@ -93,7 +96,9 @@ class PipelineCall:
 
     node: cst.Call
     scope: Placement
-    task_arg: cst.Arg | None
+    # Where the call's task is written: its task argument's value, else the values of the `"task"`
+    # key of the dicts it unpacks (`pipeline(**kwargs)`); empty when it has no task anywhere.
+    task_written: tuple[cst.BaseExpression, ...]
     task: TaskValue
     # What holds the pipeline (`pipe`, `self.pipe`), when it is assigned.
     binding: cst.BaseExpression | None = None
@@ -150,23 +155,49 @@ class TaskAnalysis:
             key = (scope.class_def, target.attr.value)
             self._attributes.setdefault(key, []).append(assignment)
 
-    def _is_pipeline_call(self, call: cst.Call) -> bool:
+    def _is_pipeline_call(self, call: cst.Call, scope: Placement) -> bool:
         func = call.func
         if isinstance(func, cst.Name):
-            return func.value in self._collector.pipeline_names
+            return self._names_factory(func.value, scope)
+        return self._is_factory_attribute(func)
+
+    def _is_factory_attribute(self, node: cst.BaseExpression) -> bool:
+        """`transformers.pipeline`, through any alias of `transformers`."""
         return (
-            isinstance(func, cst.Attribute)
-            and func.attr.value == "pipeline"
-            and isinstance(func.value, cst.Name)
-            and func.value.value in self._collector.transformers_names
+            isinstance(node, cst.Attribute)
+            and node.attr.value == "pipeline"
+            and isinstance(node.value, cst.Name)
+            and node.value.value in self._collector.transformers_names
+        )
+
+    def _names_factory(self, name: str, scope: Placement) -> bool:
+        """Whether `name`, read where `scope` is, is transformers' `pipeline` function: a name the
+        file imports it as (or the bare `pipeline`) that the function does not hold a pipeline
+        object in (a parameter, or a local assigned anything but the function itself) and that no
+        module-level assignment binds to a pipeline object. `pipeline = transformers.pipeline(...)`
+        then `pipeline(text)` calls the pipeline, not transformers."""
+        if name not in self._collector.pipeline_names:
+            return False
+        function = scope.function
+        if function is None:
+            return True
+        if name in parameter_names(function):
+            return False
+        local = self._locals.get((function, name))
+        if local:
+            return all(self._is_factory_attribute(a.value) for a in local)
+        return not any(
+            isinstance(a.value, cst.Call)
+            and (self._is_factory_attribute(a.value.func) or _is_name(a.value.func, name))
+            for a in self._module_names.get(name, ())
         )
 
     def _pipeline_calls(self) -> list[PipelineCall]:
-        calls = [
-            PipelineCall(node, scope, task_argument(node), self.resolve_task(node, scope))
-            for node, scope in self._collector.calls
-            if self._is_pipeline_call(node)
-        ]
+        calls = []
+        for node, scope in self._collector.calls:
+            if self._is_pipeline_call(node, scope):
+                written = self.task_written(node, scope)
+                calls.append(PipelineCall(node, scope, written or (), self._task(written, scope)))
         by_node = {id(call.node): call for call in calls}
         holders: dict[tuple[object, ...], PipelineCall] = {}
         for assignment in self._collector.assignments:
@@ -345,14 +376,76 @@ class TaskAnalysis:
 
     # --- tasks ---------------------------------------------------------------------------------
 
-    def resolve_task(self, call: cst.Call, scope: Placement) -> TaskValue:
+    def task_written(
+        self, call: cst.Call, scope: Placement
+    ) -> tuple[cst.BaseExpression, ...] | None:
+        """Where the task of a `pipeline(...)` call is written (`PipelineCall.task_written`); None
+        when it cannot be known: a `*args`, or a `**kwargs` whose dict cannot be followed to its
+        literal (a parameter, a copy) or is changed in ways not followed (`kwargs.update(...)`,
+        `kwargs[key] = ...`)."""
         arg = task_argument(call)
-        if arg is None or _is_none(arg.value):
-            return TaskValue(MISSING)
-        via: set[str] = set()
-        terminals = self.follow(arg.value, scope, via)
+        if arg is not None:
+            return (arg.value,)
+        written: list[cst.BaseExpression] = []
+        for arg in call.args:
+            if arg.star == "*":
+                return None
+            if arg.star == "**":
+                values = self.dict_entries(arg.value, scope, "task")
+                if values is None:
+                    return None
+                written.extend(values)
+        return tuple(written)
+
+    def dict_entries(
+        self, node: cst.BaseExpression, scope: Placement, key: str
+    ) -> list[cst.BaseExpression] | None:
+        """The values the dict `node` holds (or may hold) under `key`: its literal's entries (a
+        `{...}` or `dict(...)`) and the `node[key] = value` assignments to what holds it (a local
+        or `self.<attr>`); None when that cannot be known statically."""
+        terminals = self.follow(node, scope)
         if terminals is None:
+            return None
+        values: list[cst.BaseExpression] = []
+        for terminal in terminals:
+            entries = dict_literal_entries(terminal.node)
+            if entries is None:
+                return None
+            values.extend(value for name, value in entries if name == key)
+        holder = _holder_key(node, scope)
+        if holder is None:
+            return values if isinstance(node, cst.Dict) else None
+        for assignment in self._collector.assignments:
+            target = assignment.target
+            if (
+                isinstance(target, cst.Subscript)
+                and _holder_key(target.value, assignment.scope) == holder
+            ):
+                written = _subscript_key(target)
+                if not isinstance(written, str):
+                    return None
+                if written == key:
+                    values.append(assignment.value)
+        for call, where in self._collector.calls:
+            func = call.func
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value not in _READING_METHODS
+                and _holder_key(func.value, where) == holder
+            ):
+                return None  # `kwargs.update(...)`, `kwargs.pop(...)`: not followed
+        return values
+
+    def _task(self, written: tuple[cst.BaseExpression, ...] | None, scope: Placement) -> TaskValue:
+        if written is None:
             return TaskValue(UNRESOLVED)
+        via: set[str] = set()
+        terminals: list[Terminal] = []
+        for expression in written:
+            found = self.follow(expression, scope, via)
+            if found is None:
+                return TaskValue(UNRESOLVED)
+            terminals.extend(found)
         tasks: list[str] = []
         sources: list[TaskLiteral] = []
         for terminal in terminals:
@@ -427,9 +520,6 @@ class TaskAnalysis:
                 yield attribute, kind, masked
 
 
-# --- task logic shared by the rules and their fixes -----------------------------------------------
-
-
 # --- small helpers ----------------------------------------------------------------------------------
 
 
@@ -441,6 +531,14 @@ def task_argument(call: cst.Call) -> cst.Arg | None:
     if call.args and call.args[0].keyword is None and call.args[0].star == "":
         return call.args[0]
     return None
+
+
+# Dict methods that leave the dict as it was.
+_READING_METHODS = frozenset({"get", "items", "keys", "values", "copy"})
+
+
+def _is_name(node: cst.CSTNode, value: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == value
 
 
 def _is_self_attribute(node: cst.CSTNode) -> bool:
@@ -495,6 +593,3 @@ def _holder_key(node: cst.CSTNode, scope: Placement) -> tuple[object, ...] | Non
 def _in_init(assignment: Assignment) -> bool:
     function = assignment.scope.function
     return function is not None and function.name.value == "__init__"
-
-
-# --- replacement inputs ------------------------------------------------------------------------------

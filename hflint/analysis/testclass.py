@@ -48,9 +48,18 @@ def class_methods(class_def: cst.ClassDef) -> dict[str, cst.FunctionDef]:
 def in_file_bases(module: cst.Module, class_def: cst.ClassDef) -> tuple[list[cst.ClassDef], bool]:
     """The class and its base classes defined in the module (nearest first), and whether some base
     comes from elsewhere (an import), which makes what the class defines unknowable here."""
+    found, outside = class_hierarchy(module, class_def)
+    return found, bool(outside)
+
+
+def class_hierarchy(
+    module: cst.Module, class_def: cst.ClassDef
+) -> tuple[list[cst.ClassDef], list[str]]:
+    """The class and its base classes defined in the module (nearest first), and the bases from
+    elsewhere, as written (`unittest.TestCase`; "" for an expression that is no dotted name)."""
     classes = {c.name.value: c for c in top_level_classes(module)}
     found: list[cst.ClassDef] = []
-    unknown = False
+    outside: list[str] = []
     pending = [class_def]
     while pending:
         current = pending.pop(0)
@@ -63,8 +72,8 @@ def in_file_bases(module: cst.Module, class_def: cst.ClassDef) -> tuple[list[cst
             if isinstance(base.value, cst.Name) and base.value.value in classes:
                 pending.append(classes[base.value.value])
             elif not _is_name(base.value, "object"):
-                unknown = True
-    return found, unknown
+                outside.append(dotted_name(base.value))
+    return found, outside
 
 
 def resolved_method(

@@ -76,6 +76,9 @@ class ModelEntry:
     # `data2vec-audio`, `-text` and `-vision`; usually the type itself, spelled with underscores.
     module: str
     priority: str | None = None
+    # The mask token of the type's tokenizer class (`[MASK]` for BERT, `<mask>` for RoBERTa); None
+    # when it has none, or the snapshot predates the field.
+    mask_token: str | None = None
 
     @property
     def aliases(self) -> tuple[str, ...]:
@@ -152,6 +155,7 @@ class Catalog:
 
 
 def _build(data: Mapping[str, Any], priorities: Mapping[str, str], digest: str) -> Catalog:
+    mask_tokens: Mapping[str, str] = data.get("mask_tokens", {})
     models = {
         model_type: ModelEntry(
             model_type=model_type,
@@ -162,6 +166,7 @@ def _build(data: Mapping[str, Any], priorities: Mapping[str, str], digest: str) 
             # Snapshots synced before schema 2 hold no module: the type's own name is its module.
             module=entry.get("module", model_type.replace("-", "_")),
             priority=priorities.get(model_type),
+            mask_token=mask_tokens.get(model_type),
         )
         for model_type, entry in data["models"].items()
     }

@@ -3,10 +3,10 @@
 The only module of hflint's lint side that imports transformers, and only when asked to: lint and
 fix read the JSON file this writes. Everything comes from transformers' own tables (the auto
 mappings, the module each model type lives in, `pipelines.SUPPORTED_TASKS`, `REMOVED_TASKS`,
-`TASK_ALIASES`, the config classes' documentation); the few facts transformers does not hold are
-kept by hand, as data: family names users write, such as `flan-t5`, in `data/family_aliases.toml`,
-and the model types transformers removed, with the release that removed them, in
-`data/removed_types.toml`.
+`TASK_ALIASES`, the config classes' documentation, the tokenizer classes' mask tokens); the few
+facts transformers does not hold are kept by hand, as data: family names users write, such as
+`flan-t5`, in `data/family_aliases.toml`, and the model types transformers removed, with the release
+that removed them, in `data/removed_types.toml`.
 """
 
 from __future__ import annotations
@@ -160,6 +160,8 @@ def build_catalog() -> dict[str, Any]:
             "default_task": _default_task(family, tasks),
             "checkpoint": _checkpoint(model_type, configs[model_type]),
         }
+    # Before anything loads a tokenizer class: that adds names to transformers' lazy module.
+    exports = _exports(transformers)
     removed = {task: _replacement(message) for task, message in sorted(REMOVED_TASKS.items())}
     removed["image-to-text"] = "image-text-to-text"  # redirected, with a warning, by transformers
     return {
@@ -170,9 +172,42 @@ def build_catalog() -> dict[str, Any]:
         "removed_tasks": dict(sorted(removed.items())),
         "family_aliases": _family_aliases(types),
         "removed_types": removed_types(types, transformers.__version__),
+        "mask_tokens": _mask_tokens(transformers, types),
         "models": models,
-        "exports": _exports(transformers),
+        "exports": exports,
     }
+
+
+def _mask_tokens(transformers: Any, types: Iterable[str]) -> dict[str, str]:
+    """Model type -> the mask token of its tokenizer class (the default of its `mask_token`
+    argument, which a checkpoint's tokenizer keeps unless its files say otherwise), for the types
+    whose tokenizer class has one."""
+    from transformers.models.auto.tokenization_auto import TOKENIZER_MAPPING_NAMES
+
+    by_class: dict[str, str | None] = {}
+    found: dict[str, str] = {}
+    for model_type in types:
+        name = TOKENIZER_MAPPING_NAMES.get(model_type)
+        if isinstance(name, (tuple, list)):  # transformers 4.x: (slow, fast)
+            name = next((n for n in reversed(name) if n), None)
+        if not name:
+            continue
+        if name not in by_class:
+            by_class[name] = _default_mask_token(getattr(transformers, name, None))
+        token = by_class[name]
+        if token:
+            found[model_type] = token
+    return found
+
+
+def _default_mask_token(tokenizer_class: Any) -> str | None:
+    try:
+        parameter = inspect.signature(tokenizer_class.__init__).parameters.get("mask_token")
+    except (TypeError, ValueError, AttributeError):
+        return None
+    if parameter is None or parameter.default is inspect.Parameter.empty:
+        return None
+    return None if parameter.default is None else str(parameter.default)
 
 
 def _exports(transformers: Any) -> list[str]:

@@ -20,7 +20,7 @@ from hflint.rule import canonical_selector, rule_infos
 )
 @format_option(["text", "json", "markdown"])
 def list_rules(format_name: str) -> int:
-    """List every rule: code, name, fix safety and summary."""
+    """List every rule: code, name, fix safety, whether it is an exec gate rule, and summary."""
     infos = rule_infos()
     if format_name == "json":
         records = [
@@ -29,6 +29,7 @@ def list_rules(format_name: str) -> int:
                 "name": i.name,
                 "summary": i.summary,
                 "fix": i.fix_applicability.value if i.fix_applicability else None,
+                "gate": i.gate,
             }
             for i in infos.values()
         ]
@@ -39,7 +40,8 @@ def list_rules(format_name: str) -> int:
         return EXIT_CLEAN
     for info in infos.values():
         fix = f"[{info.fix_applicability.value} fix]" if info.fix_applicability else ""
-        click.echo(f"{info.code}  {info.name:<28} {fix:<14} {info.summary}")
+        gate = "[gate]" if info.gate else ""
+        click.echo(f"{info.code}  {info.name:<28} {fix:<14} {gate:<6} {info.summary}")
     return EXIT_CLEAN
 
 
@@ -64,9 +66,11 @@ def explain_rule(code: str) -> int:
 
 def markdown_table(infos: Iterable[RuleInfo]) -> str:
     """The rule table README holds (a test keeps the two equal): the fix column is a rule's fix
-    at its weakest, so `unsafe` may still mean a safe fix in the common case."""
-    rows = ["| code | name | what it finds | fix |", "|---|---|---|---|"]
+    at its weakest, so `unsafe` may still mean a safe fix in the common case; the gate column says
+    which rules keep a file from `hflint exec`."""
+    rows = ["| code | name | what it finds | fix | gate |", "|---|---|---|---|---|"]
     for info in infos:
         fix = info.fix_applicability.value if info.fix_applicability else "none"
-        rows.append(f"| {info.code} | {info.name} | {info.summary} | {fix} |")
+        gate = "yes" if info.gate else "no"
+        rows.append(f"| {info.code} | {info.name} | {info.summary} | {fix} | {gate} |")
     return "\n".join(rows) + "\n"

@@ -1,7 +1,18 @@
-"""HF402's fix, shared by the rule (which offers it only when it applies) and its codemod: move a
-local variable's first assignment up to just before the statement that reads it too early.
+"""HF402's fixes, shared by the rule (which offers them only when they apply) and their codemods.
 
-The move is made only when it provably keeps the rest of the function meaning what it meant:
+A timer read before it starts (`load_time = time.time() - start_time` above
+`start_time = time.time()`, as fixer scripts inject it) gets a clock started when the function
+starts: `start_clock` adds `start_time = time.time()` as the function's first statement (after its
+docstring) and keeps the later assignment, so every later measure is what it was and the early one
+counts from the start of the function. It applies whatever block the first assignment is in (a
+loop, a `with`), when that assignment is `name = <clock>()`: a call without arguments of a clock of
+the standard library (`time.time`, `time.perf_counter`, `time.monotonic`, `datetime.now`...) that
+the name resolves to through the module's imports and that no local of the function shadows. The
+read can only have raised `UnboundLocalError`; a clock has no side effect: the fix is safe.
+
+Any other variable gets `move_assignment`: its first assignment moves up to just before the
+statement that reads it too early. The move is made only when it provably keeps the rest of the
+function meaning what it meant:
 
 - the first assignment is a simple statement of its own (`x = ...`, `x: T = ...`, targets that are
   plain names) of a block that also holds the first read, directly or nested in one of its
@@ -13,7 +24,7 @@ The move is made only when it provably keeps the rest of the function meaning wh
   name its right-hand side reads.
 
 What cannot be proved from names alone (side effects of the right-hand side, which now runs
-earlier) is why the fix is unsafe.
+earlier) is why the move is unsafe.
 """
 
 from __future__ import annotations
@@ -25,13 +36,31 @@ import libcst as cst
 
 from hflint.analysis.nodes import (
     clause_blocks,
+    dotted_name,
     drive,
     iter_nodes,
     parameter_names,
     target_names,
 )
 from hflint.analysis.scopes import BIND, SKIP, WALRUS, name_roles
+from hflint.analysis.testclass import module_aliases
+from hflint.edits.module_statements import docstring_end
 
+# The standard library's clocks, by their qualified names: what a timer starts with.
+CLOCKS = frozenset(
+    {
+        "time.time",
+        "time.time_ns",
+        "time.perf_counter",
+        "time.perf_counter_ns",
+        "time.monotonic",
+        "time.monotonic_ns",
+        "time.process_time",
+        "timeit.default_timer",
+        "datetime.datetime.now",
+        "datetime.datetime.utcnow",
+    }
+)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _SCOPES = (cst.Lambda, cst.FunctionDef, cst.ClassDef, *_COMPREHENSIONS)
 
@@ -273,3 +302,38 @@ def _moved(block: cst.IndentedBlock, read_at: int, assigned_at: int) -> cst.Inde
     statements[read_at] = reader.with_changes(leading_lines=[])
     statements.insert(read_at, moved.with_changes(leading_lines=[*reader.leading_lines, *comments]))
     return block.with_changes(body=statements)
+
+
+def start_clock(module: cst.Module, function: cst.FunctionDef, name: str) -> cst.FunctionDef | None:
+    """`function` (of `module`) with `name = <clock>()` added as its first statement, when the
+    first assignment to `name` reads a clock; None otherwise (see the module's documentation)."""
+    if not isinstance(function.body, cst.IndentedBlock):
+        return None
+    body = function.body
+    write_path = _first(body, body.body, name, write=True)
+    if write_path is None:
+        return None
+    _, statements, assigned_at = write_path[-1]
+    assignment = _single_assignment(statements[assigned_at])
+    value = assignment.value if assignment is not None else None
+    if not (isinstance(value, cst.Call) and not value.args and _is_clock(module, function, value)):
+        return None
+    start = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(name))], value)])
+    at = docstring_end(body.body)
+    return function.with_changes(
+        body=body.with_changes(body=[*body.body[:at], start, *body.body[at:]])
+    )
+
+
+def _is_clock(module: cst.Module, function: cst.FunctionDef, call: cst.Call) -> bool:
+    """Whether `call` calls a clock of the standard library (`CLOCKS`): its name resolves through
+    the module's imports (`time.time`, `datetime.now` after `from datetime import datetime`), and
+    the function has no local of that name."""
+    written = dotted_name(call.func)
+    head, _, rest = written.partition(".")
+    if not head or head in _roles([function.body])[1] | parameter_names(function):
+        return False
+    imported = {alias: module_path for module_path, alias in module_aliases(module).items()}
+    if head not in imported:
+        return False
+    return ".".join(filter(None, (imported[head], rest))) in CLOCKS

@@ -1,13 +1,14 @@
-"""Task edits (HF201-HF205): what a pipeline use needs to fit a new task (input, keywords), whether
+"""Task edits (HF201-HF206): what a pipeline use needs to fit a new task (input, keywords), whether
 the move changes what the pipeline is fed, and `TaskEditor`, which plans the edits on a module (a
-task literal, a task argument, the arguments of a call feeding the pipeline) keyed by the original
-nodes they replace, for a codemod to apply as LibCST leaves those nodes. Nothing else in the file
-changes, apart from an import the new inputs need. Inputs come from `hflint.task_inputs`.
+task literal, a task argument, the arguments of a call feeding the pipeline, the mask token of a
+fill-mask input) keyed by the original nodes they replace, for a codemod to apply as LibCST leaves
+those nodes. Nothing else in the file changes, apart from an import the new inputs need. Inputs
+come from `hflint.task_inputs`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -120,6 +121,11 @@ def can_build_input(call: PipelineCall, entry: ti.TaskInput) -> bool:
     return bool(entry.args) and (ti.PIPE not in entry.args[0] or call.binding is not None)
 
 
+def _becomes(replacement: cst.CSTNode) -> Edit:
+    """An edit that puts `replacement` where the node was."""
+    return lambda _updated: replacement
+
+
 class TaskEditor:
     """Edits planned on one module, keyed by the original node each replaces."""
 
@@ -142,15 +148,16 @@ class TaskEditor:
         self._edits.setdefault(literal, []).append(lambda _updated: replacement)
 
     def set_task(self, call: PipelineCall, value: str) -> None:
-        """Write the task `value` at the call: as the task argument's value, or as a new first
-        argument."""
-        if call.task_arg is not None:
-            original = call.task_arg.value
+        """Write the task `value` where the call's task is written (its task argument, or the
+        `"task"` entries of the dict it unpacks: a task passed through `**kwargs` is there, and a
+        second one would be a `TypeError`), or as a new first argument when it has none."""
+        for original in call.task_written:
             replacement = literal_like(
                 original if isinstance(original, cst.SimpleString) else cst.SimpleString('""'),
                 value,
             )
-            self._edits.setdefault(original, []).append(lambda _updated: replacement)
+            self._edits.setdefault(original, []).append(_becomes(replacement))
+        if call.task_written:
             return
         argument = cst.Arg(cst.SimpleString(f'"{value}"'))
 
@@ -253,3 +260,52 @@ class TaskEditor:
             else:
                 added.append(parse_statement(statement))
         return insert_imports_last(module, added)
+
+    def feed_mask_token(
+        self, use: PipeUse, holder: cst.BaseExpression, markers: Sequence[str]
+    ) -> None:
+        """Make the text `use` feeds its pipeline carry the pipeline tokenizer's mask token where
+        it wrote `markers`: a literal written at the use becomes an f-string reading
+        `<holder>.tokenizer.mask_token`; any other input gets `.replace(marker, ...)` at the use,
+        so what it holds elsewhere stays as it was."""
+        arg = use.input
+        assert arg is not None
+        token = cst.parse_expression(f"{self.module.code_for_node(holder)}.tokenizer.mask_token")
+        value = arg.value
+        replacement: cst.BaseExpression | None = _masked_literal(self.module, value, markers, token)
+        if replacement is None:
+            replacement = (
+                value if value.lpar or isinstance(value, _TIGHT) else _parenthesized(value)
+            )
+            for marker in markers:
+                replacement = cst.Call(
+                    cst.Attribute(replacement, cst.Name("replace")),
+                    [cst.Arg(cst.SimpleString(f'"{marker}"')), cst.Arg(token)],
+                )
+        self._edits.setdefault(value, []).append(_becomes(replacement))
+
+
+# Expressions `.replace(...)` can follow without parentheses.
+_TIGHT = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString, cst.FormattedString)
+
+
+def _masked_literal(
+    module: cst.Module, value: cst.BaseExpression, markers: Sequence[str], token: cst.BaseExpression
+) -> cst.FormattedString | None:
+    """`"The <mask> sat."` as `f"The {token} sat."`; None for anything but a plain string
+    literal (bytes, raw or already formatted strings, concatenations)."""
+    if not isinstance(value, cst.SimpleString) or value.prefix.lower() not in ("", "u"):
+        return None
+    quote = value.quote
+    inner = value.value[len(value.prefix) + len(quote) : -len(quote)]
+    expression = "{" + module.code_for_node(token) + "}"
+    text = inner.replace("{", "{{").replace("}", "}}")
+    for marker in markers:
+        text = text.replace(marker, expression)
+    formatted = cst.parse_expression(f"f{quote}{text}{quote}")
+    assert isinstance(formatted, cst.FormattedString)
+    return formatted
+
+
+def _parenthesized(value: cst.BaseExpression) -> cst.BaseExpression:
+    return value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])

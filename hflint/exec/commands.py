@@ -187,7 +187,7 @@ Examples:
 @click.option(
     "--no-lint-gate",
     is_flag=True,
-    help="Run files even when the structure, task or device rules (HF0-HF3) find problems.",
+    help="Run files even when a gate rule (`hflint rules` marks them) finds a problem.",
 )
 @format_option(rec.FORMATS)
 @output_file_option("Write here.")

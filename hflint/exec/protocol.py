@@ -13,16 +13,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from hflint.analysis.styles import TestStyle
+from hflint.result_shapes import FAILED as FAILED
+from hflint.result_shapes import PASSED as PASSED
+from hflint.result_shapes import SKIPPED as SKIPPED
 
-# A file's statuses (`hflint.exec.records` says what each means) and a test's within it.
-PASSED, FAILED, ERROR, CRASHED, TIMEOUT, SKIPPED = (
-    "passed",
-    "failed",
-    "error",
-    "crashed",
-    "timeout",
-    "skipped",
-)
+# A file's statuses (`hflint.exec.records` says what each means); a test's within it are the
+# first three (`hflint.result_shapes`, shared with lint).
+ERROR, CRASHED, TIMEOUT = "error", "crashed", "timeout"
 CASE_STATUSES = (PASSED, FAILED, SKIPPED)
 
 

@@ -18,57 +18,23 @@ whose reason shows what came back (keys and value types, truncated).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from hflint.exec.protocol import ERROR, FAILED, PASSED, SKIPPED, CaseOutcome, Outcome
+from hflint.result_shapes import (
+    CONTAINERS,
+    ERROR_KEY,
+    NOT_TESTS,
+    STATUS,
+    SUCCESS,
+    is_flat_success,
+    is_mock,
+    status_of,
+)
 
 TEXT_LIMIT = 8000  # characters of a file's error or traceback kept in its record
 CASE_TEXT_LIMIT = 2000  # characters of one test's error or traceback
-
-# Where a dict of tests may be nested, in the order they are looked for; without any of them the
-# returned dict itself holds the tests.
-CONTAINERS = ("results", "tests", "status")
-# Names that are never a test, whatever they hold.
-NOT_TESTS = frozenset(
-    {
-        "metadata",
-        "examples",
-        "performance",
-        "performance_stats",
-        "hardware",
-        "hardware_info",
-        "environment",
-        "model_info",
-        "timings",
-        "timing",
-        "summary",
-        "config",
-        "device",
-        "error",
-        "errors",
-        "traceback",
-        "message",
-        "reason",
-        "output",
-        "timestamp",
-    }
-)
-_SUCCESS = "success"
-_SUCCESS_SUFFIX = "_success"
-
-# Status strings, by their first word (case aside). A success on mock objects did not run the
-# model: it is a skip, not a pass. A string in a `success` or `status` field that none of these
-# match is a failure; a loose string value that none match is not a test at all.
-_FAILED_WORDS = re.compile(
-    r"^\W*(fail|failed|failure|error|errored|exception|crash|crashed)\b", re.I
-)
-_SKIPPED_WORDS = re.compile(
-    r"^\W*(skip|skipped|not run|not available|unavailable|not implemented)\b", re.I
-)
-_PASSED_WORDS = re.compile(r"^\W*(success|successful|succeeded|passed|pass|ok)\b", re.I)
-_MOCK = re.compile(r"\bmock", re.I)
 
 
 @dataclass(frozen=True)
@@ -117,37 +83,33 @@ def read_tests(returned: object) -> dict[str, _Read]:
             continue  # a flat test's own keys are read with its `<test>_success`
         if isinstance(value, Mapping):
             found.update(_entry_tests(name, value))
-        elif isinstance(value, str) and _status(value) is not None:
+        elif isinstance(value, str) and status_of(value) is not None:
             found[name] = _Read(_case_from_string(value))
     for prefix in prefixes:
         found[prefix.removesuffix("_")] = _read(container, prefix)
-    if not found and _SUCCESS in container:
+    if not found and SUCCESS in container:
         found["run_tests"] = _read(container, "")  # one test's own dict, returned as it is
     return found
 
 
 def _prefixes(entry: Mapping[object, object]) -> list[str]:
     """`pipeline_` for a `pipeline_success` key: the flat tests of a dict."""
-    return [
-        key.removesuffix(_SUCCESS)
-        for key in entry
-        if isinstance(key, str) and key.endswith(_SUCCESS_SUFFIX)
-    ]
+    return [key.removesuffix(SUCCESS) for key in entry if is_flat_success(key)]
 
 
 def _entry_tests(name: str, entry: Mapping[object, object]) -> dict[str, _Read]:
     """The test (or, with several `<test>_success` keys, the tests) one dict entry holds."""
-    if _SUCCESS in entry:
+    if SUCCESS in entry:
         return {name: _read(entry, "")}
     prefixes = _prefixes(entry)
     if len(prefixes) == 1:  # a per-device entry: "pipeline_cpu": {"pipeline_success": ...}
         return {name: _read(entry, prefixes[0])}
     if prefixes:
         return {f"{name}.{p.removesuffix('_')}": _read(entry, p) for p in prefixes}
-    status = entry.get("status")
+    status = entry.get(STATUS)
     if isinstance(status, str):
         return {name: _read(entry, "", status)}
-    error = entry.get("error")
+    error = entry.get(ERROR_KEY)
     if isinstance(error, str) and error:  # no success marker, but it says what went wrong
         return {name: _Read(CaseOutcome(FAILED, clip(error)))}
     return {}
@@ -159,7 +121,7 @@ def _read(entry: Mapping[object, object], prefix: str, status: object = None) ->
     def get(key: str) -> object:
         return entry.get(prefix + key)
 
-    value = get(_SUCCESS) if status is None else status
+    value = get(SUCCESS) if status is None else status
     if value is True:
         case = CaseOutcome(PASSED)
     elif isinstance(value, str):
@@ -183,22 +145,12 @@ def _failure_message(get: Callable[[str], object]) -> str | None:
     return None
 
 
-def _status(text: str) -> str | None:
-    if _FAILED_WORDS.match(text):
-        return FAILED
-    if _SKIPPED_WORDS.match(text):
-        return SKIPPED
-    if _PASSED_WORDS.match(text):
-        return SKIPPED if _MOCK.search(text) else PASSED
-    return None
-
-
 def _case_from_string(text: str, failure: str | None = None) -> CaseOutcome:
-    status = _status(text)
+    status = status_of(text)
     if status == PASSED:
         return CaseOutcome(PASSED)
     if status == SKIPPED:
-        why = "ran on mock objects, not the model" if _MOCK.search(text) else None
+        why = "ran on mock objects, not the model" if is_mock(text) else None
         return CaseOutcome(SKIPPED, f"{why}: {text!r}" if why else clip(text))
     if status == FAILED:
         return CaseOutcome(FAILED, failure or clip(text))

@@ -28,12 +28,9 @@ from hflint.analysis.testclass import find_test_class
 from hflint.catalog import Catalog
 from hflint.discovery import relative_path
 from hflint.naming import expected_class_name, model_name_from_path
+from hflint.rule import gate_codes
 from hflint.runner import RunOptions, display_path, run
 from hflint.settings import Settings
-
-# Structure, task and device rules (and unreadable or unparseable files): what must hold for a
-# file to be run at all. The HF4xx/HF5xx rules find problems that a run reports by itself.
-GATE_SELECT = ("HF0", "HF1", "HF2", "HF3")
 
 
 class SelectionError(Exception):
@@ -100,11 +97,12 @@ def _git(args: list[str], cwd: Path, failure: str | None = None) -> str:
 def lint_gate(
     files: Sequence[Path], settings: Settings, jobs: int | None, use_cache: bool
 ) -> dict[Path, str]:
-    """Files the structure, task and device rules find problems in -> why they are not run.
+    """Files the gate rules (`Rule.GATE`: findings that mean a file cannot run) find problems in
+    -> why they are not run.
 
     The real linter, in this process, with the user's ignores, per-file-ignores and noqa comments
     (a problem they chose to ignore does not stop a run)."""
-    gate = replace(settings, select=GATE_SELECT, extend_select=())
+    gate = replace(settings, select=gate_codes(), extend_select=())
     outcomes = run(files, RunOptions(settings=gate, use_cache=use_cache), jobs)
     dirty: dict[Path, str] = {}
     for file, outcome in zip(files, outcomes, strict=True):
