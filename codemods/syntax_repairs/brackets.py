@@ -41,6 +41,8 @@ from hflint.codemods.syntax_repairs._lines import (
     LineKind,
     classify_lines,
     code_mask,
+    indent_column,
+    without_indentation,
     without_span,
 )
 
@@ -102,12 +104,23 @@ def _reopened(lines: Sequence[str], index: int) -> Iterator[str]:
         if kinds[before] is LineKind.BLANK or kinds[before] is LineKind.STRING:
             continue
         span = _trailing_pair(lines, before)
-        if span is not None:
+        if span is not None and _closed_below(lines, kinds, before, lines[before][span[0]]):
             yield without_span(lines, before, span)
         if kinds[before] is LineKind.STATEMENT:
             reached += 1
             if reached > _REOPEN_REACH:
                 return
+
+
+def _closed_below(lines: Sequence[str], kinds: Sequence[LineKind], index: int, closer: str) -> bool:
+    """Whether the lines after `lines[index]` are deeper than it up to a statement line at its
+    column or shallower that starts with `closer`: the shape of contents whose opener was closed
+    early. Without it, reopening a pair would swallow the statements below into the brackets."""
+    width = indent_column(lines[index])
+    for below in range(index + 1, len(lines)):
+        if kinds[below] is LineKind.STATEMENT and indent_column(lines[below]) <= width:
+            return without_indentation(lines[below]).startswith(closer)
+    return False
 
 
 def _trailing_pair(lines: Sequence[str], index: int) -> tuple[int, int] | None:
