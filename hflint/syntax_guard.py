@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import ast
 import difflib
-import re
 import warnings
 from collections.abc import Iterator, Sequence
 
-from hflint.codemods.syntax_repairs._lines import LineKind, classify_lines
-
+from hflint.codemods.syntax_repairs._lines import classify_lines
+from hflint.salvage import top_level_chunks
 from hflint.syntax import split_lines
 
 
@@ -146,16 +145,12 @@ def _parse(text: str) -> ast.Module | None:
         return None
 
 
-# Lines at column 0 that go on the statement before them rather than start one.
-_CLAUSE = re.compile(r"(else|elif|except|finally)\b|case\b|@")
-
-
 def _lost_top_level(tree: ast.Module, old: Sequence[str], kept: dict[int, int]) -> Iterator[str]:
     """Top-level statements of the original that parse on their own, on untouched lines, and are
     not the same top-level statements of the repaired text."""
     original_to_new = {origin: index for index, origin in kept.items()}
     starts = {_first_line(statement) - 1: statement for statement in tree.body}
-    for first, end in _top_level_chunks(old):
+    for first, end in top_level_chunks(old, classify_lines(old)):
         code = [i for i in range(first, end) if old[i].strip()]
         chunk = _parse("".join(old[first:end]))
         if chunk is None or not code or any(i not in original_to_new for i in range(first, end)):
@@ -168,26 +163,3 @@ def _lost_top_level(tree: ast.Module, old: Sequence[str], kept: dict[int, int]) 
             actual.append(ast.dump(found) if found is not None else "")
         if actual != expected:
             yield f"line {first + 1}: a top-level statement that parsed on its own changed"
-
-
-def _top_level_chunks(lines: Sequence[str]) -> Iterator[tuple[int, int]]:
-    """Line ranges of the original's top-level statements, from a scan that tolerates errors."""
-    kinds = classify_lines(lines)
-    starts = [
-        index
-        for index, (line, kind) in enumerate(zip(lines, kinds, strict=True))
-        if kind is LineKind.STATEMENT
-        and not line[:1].isspace()
-        and not _CLAUSE.match(line)
-        and not (index and _decorated(lines, kinds, index))
-    ]
-    for position, first in enumerate(starts):
-        yield first, starts[position + 1] if position + 1 < len(starts) else len(lines)
-
-
-def _decorated(lines: Sequence[str], kinds: Sequence[LineKind], index: int) -> bool:
-    """Whether the statement line before `lines[index]` is a decorator at column 0."""
-    for before in range(index - 1, -1, -1):
-        if kinds[before] is LineKind.STATEMENT:
-            return lines[before].startswith("@")
-    return False

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import PurePath
+from collections.abc import Iterator, Sequence
 
+from hflint.catalog import Catalog, ModelEntry
 from hflint.diagnostics import Applicability
-from hflint.naming import canonical_file_name
 from hflint.rule import Invalid, Report, Rule, RuleContext, SourceFix, Valid
 from hflint.syntax import SyntaxProblem, recover
 
@@ -71,32 +70,56 @@ class UnparsableFile(Rule):
         cls, context: RuleContext, source: str, problem: SyntaxProblem
     ) -> Iterator[Report]:
         recovery = recover(source, context.path)
-        if recovery is None:
-            message = (
-                f"Syntax error: {problem.message}; no mechanical repair applies, "
-                f"correct line {problem.line} by hand (`python -m py_compile` shows the same error)"
-                f"{_regenerate_hint(context)}"
-            )
-            fix = None
-        else:
-            message = f"Syntax error: {problem.message}"
+        model = context.model
+        if recovery is not None:
             repaired = recovery.source
-            fix = SourceFix(
-                title=f"Repair the syntax ({', '.join(recovery.applied)})",
+            message = (
+                f"Syntax error: {problem.message}; a repair changes "
+                f"{_lines_changed(recovery.changed, recovery.removed)}"
+            )
+            fix: SourceFix | None = SourceFix(
+                title=f"Repair the syntax ({', '.join(dict.fromkeys(recovery.applied))})",
                 applicability=Applicability.UNSAFE,
                 transform=lambda text: repaired if text == source else None,
             )
+        elif model is not None and model.tasks:
+            message = (
+                f"Syntax error: {problem.message}; no repair makes the file parse: the fix "
+                f"regenerates it from the {model.model_type} skeleton, keeping its model id, "
+                f"registry and the test methods that parse on their own"
+            )
+            catalog, path = context.catalog, context.path
+            fix = SourceFix(
+                title=f"Regenerate the file from the {model.model_type} skeleton",
+                applicability=Applicability.UNSAFE,
+                transform=lambda text: _regenerated(text, path, model, catalog),
+            )
+        else:
+            message = (
+                f"Syntax error: {problem.message}; no mechanical repair applies, "
+                f"correct line {problem.line} by hand (`python -m py_compile` shows the same error)"
+            )
+            fix = None
         yield Report(cls.code, cls.name, message, None, fix, (problem.line, problem.column))
 
 
-def _regenerate_hint(context: RuleContext) -> str:
-    """How to replace the file with a generated one, when its model is in the catalog. Generation
-    writes the model type's canonical file name, which may not be this file's."""
-    model = context.model
-    if model is None or not model.tasks:
-        return ""
-    path = PurePath(context.path)
-    command = f"hflint generate {model.model_type} -o {path.parent.as_posix()} --force"
-    canonical = canonical_file_name(model.model_type)
-    instead = "" if canonical == path.name else f", which writes `{canonical}`"
-    return f", or regenerate it from the skeleton: `{command}`{instead}"
+def _lines_changed(changed: Sequence[int], removed: int) -> str:
+    """`changed` as line ranges (`3-5, 9`) and `removed` as a count."""
+    ranges: list[list[int]] = []
+    for line in changed:
+        if ranges and line == ranges[-1][1] + 1:
+            ranges[-1][1] = line
+        else:
+            ranges.append([line, line])
+    shown = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
+    parts = [f"line{'s' if len(changed) > 1 else ''} {shown}"] if changed else []
+    if removed:
+        parts.append(f"{removed} line{'s' if removed > 1 else ''} removed")
+    return " and ".join(parts) or "no line"
+
+
+def _regenerated(text: str, path: str, model: ModelEntry, catalog: Catalog) -> str:
+    # Imported when the fix is applied: generation pulls in the skeletons and every rule.
+    from hflint.generate import regenerated
+
+    return regenerated(text, path, model, catalog)
