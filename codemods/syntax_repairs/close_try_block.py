@@ -158,6 +158,17 @@ def close_try_block(source: str, problem: SyntaxProblem) -> Iterator[str]:
     indent = indentation(found.lines[header])
     body_indent = indentation(found.lines[found.body[0]]) if found.body else indent + "    "
     yield "".join(insert_after(found.lines, last, [f"{indent}finally:", f"{body_indent}pass"]))
+    if found.runs_to_end:
+        # Nested bodies that all run to the end of the file: the parser reports the next one at
+        # the same place once one is closed, so they are closed together, the innermost first.
+        closers: list[str] = []
+        for header in _unclosed_to_end(found.lines, found.statements):
+            indent = indentation(found.lines[header])
+            following = [index for index in found.statements if index > header]
+            body = indentation(found.lines[following[0]]) if following else indent + "    "
+            closers += [f"{indent}finally:", f"{body}pass"]
+        if len(closers) > 2:
+            yield "".join(insert_after(found.lines, last, closers))
 
 
 def _unclosed_try(source: str, problem: SyntaxProblem) -> _UnclosedTry | None:
@@ -179,6 +190,16 @@ def _unclosed_try(source: str, problem: SyntaxProblem) -> _UnclosedTry | None:
         return None
     header, end = min(found, key=lambda item: (item[1], -item[0]))
     return _UnclosedTry(lines, kinds, statements, header, end)
+
+
+def _unclosed_to_end(lines: Sequence[str], statements: Sequence[int]) -> list[int]:
+    """The `try` headers whose bodies run to the end of the file, the innermost (last) first."""
+    return [
+        header
+        for position, header in reversed(list(enumerate(statements)))
+        if _TRY.match(without_indentation(lines[header]))
+        and _unclosed_end(lines, statements, position) == len(lines)
+    ]
 
 
 def _unclosed_end(lines: Sequence[str], statements: Sequence[int], position: int) -> int | None:
