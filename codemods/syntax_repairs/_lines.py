@@ -242,7 +242,7 @@ def _scan_line(
         index, char = stop, event[0]
         if char == "#":
             break
-        if char in "\'\"":
+        if char in "'\"":
             quote = char * 3 if text.startswith(char * 3, index) else char
             index += len(quote)
             continue

@@ -66,9 +66,7 @@ def align_clause(source: str, problem: SyntaxProblem) -> Iterator[str]:
 def _owners(lines: list[str], kinds: list[LineKind], index: int, clause: str) -> Iterator[int]:
     """The enclosing statements of `lines[index]` that can take `clause`, nearest first; a
     statement before the line at its own column counts too (the clause may close it)."""
-    before = next(
-        (i for i in range(index - 1, -1, -1) if kinds[i] is LineKind.STATEMENT), None
-    )
+    before = next((i for i in range(index - 1, -1, -1) if kinds[i] is LineKind.STATEMENT), None)
     candidates = ancestors(lines, kinds, index)
     if before is not None and before not in candidates:
         candidates.insert(0, before)

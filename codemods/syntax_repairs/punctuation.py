@@ -11,7 +11,8 @@ the deletions after which the parser gets further, the smallest first.
 
 f-strings are one token to the parser before Python 3.12, and it points at their end: in every
 f-string of the line, the closing braces right after an opening brace (`{}}}name}` ->
-`{name}`) are deleted, all at once and one f-string at a time.
+`{name}`) and the closers right after an opening bracket that come before an argument
+(`get())))'key')` -> `get('key')`) are deleted, all at once and one f-string at a time.
 
 Before::
 
@@ -52,14 +53,18 @@ def undo_repeated_punctuation(source: str, problem: SyntaxProblem) -> Iterator[s
         yield without_span(lines, index, span)
 
 
-# An opening brace of an f-string's replacement field followed by closing braces.
+# An opening brace of an f-string's replacement field followed by closing braces, and, in a
+# field's expression, an opening bracket followed by closers and then what a bracket opens on
+# (`{result.get())))'key')}`).
 _EMPTY_FIELD = re.compile(r"(?<!\{)\{(\}+)(?=[^}])")
+_EMPTY_CALL = re.compile(r"([(\[])[)\]]+(?=[\w'\"(\[{])")
+_FIELD = re.compile(r"(?<!\{)\{([^{}]*)\}")
 _F_STRING = re.compile(r"""(?i)\b(?:rf|fr|f)('''|\"\"\"|'|")""")
 
 
 @syntax_repair(
     name="undo-repeated-braces",
-    description="Delete the closing braces repeated after an f-string field's opening brace.",
+    description="Delete the closers repeated after an opener in an f-string's fields.",
     matches=(r"f-string",),
 )
 def undo_repeated_braces(source: str, problem: SyntaxProblem) -> Iterator[str]:
@@ -103,5 +108,8 @@ def _f_strings(line: str) -> Iterator[tuple[int, int]]:
 
 def _without_empty_fields(line: str, span: tuple[int, int]) -> str:
     start, end = span
-    contents = _EMPTY_FIELD.sub("{", line[start:end])
+    contents = _FIELD.sub(
+        lambda field: "{" + _EMPTY_CALL.sub(r"\1", field[1]) + "}",
+        _EMPTY_FIELD.sub("{", line[start:end]),
+    )
     return line[:start] + contents + line[end:]
