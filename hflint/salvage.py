@@ -33,7 +33,7 @@ def salvaged_module(text: str) -> cst.Module:
     """The statements of `text` that parse on their own, as one module (empty when none does)."""
     lines = split_lines(text)
     kinds = classify_lines(lines)
-    body: list[cst.BaseStatement] = []
+    body: list[cst.SimpleStatementLine | cst.BaseCompoundStatement] = []
     for first, end in top_level_chunks(lines, kinds):
         whole = _parsed("".join(lines[first:end]))
         if whole is not None:

@@ -56,7 +56,7 @@ def outside_repairs_violations(original: str, repaired: str) -> list[str]:
     return found
 
 
-def _opcodes(old: Sequence[str], new: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
+def _opcodes(old: Sequence[str], new: Sequence[str]) -> Sequence[tuple[str, int, int, int, int]]:
     return difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
 
 
@@ -90,7 +90,7 @@ def _changed_statements(
 
 
 def _first_line(statement: ast.stmt) -> int:
-    decorators = getattr(statement, "decorator_list", None) or []
+    decorators: list[ast.expr] = getattr(statement, "decorator_list", None) or []
     return min([statement.lineno, *(decorator.lineno for decorator in decorators)])
 
 

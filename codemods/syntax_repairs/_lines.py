@@ -98,7 +98,9 @@ def classify_lines(lines: Sequence[str]) -> list[LineKind]:
     not follow f-strings that nest their own quote (Python 3.12+).
     """
     states = _states(tuple(lines))
-    return [_line_kind(line.rstrip("\r\n"), *state) for line, state in zip(lines, states)]
+    return [
+        _line_kind(line.rstrip("\r\n"), *state) for line, state in zip(lines, states, strict=True)
+    ]
 
 
 @functools.lru_cache(maxsize=8)
