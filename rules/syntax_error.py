@@ -18,8 +18,9 @@ class UnparsableFile(Rule):
     ## Why it matters
     A file that does not parse is not a test: the runner fails on import and the model it was meant
     to cover goes untested. Generated suites break this way in a few mechanical ways (a `try:` with
-    no handler, a stray character after a line-continuation backslash, an unmatched closing bracket
-    left by template substitution, inconsistent indentation).
+    no handler or with its `except` indented into its body, punctuation repeated by a regex fixer
+    (`try::`, `import ())))`), an unmatched closing bracket left by template substitution, a
+    statement left on a header's line, inconsistent indentation).
 
     ## Example
     ```python
@@ -37,16 +38,17 @@ class UnparsableFile(Rule):
     ```
 
     ## Fix safety
-    Unsafe. Each mechanical repair (close a `try:` block with `finally: pass`, drop what follows a
-    line-continuation backslash, remove an unmatched closing bracket, re-indent a line to an outer
-    level, add `pass` to an empty block) is kept only if the whole file then parses, but the repaired
-    code may still not be what was meant: review the diff. A repaired file is linted again, so what
-    the repair could not restore (a test class, `test_pipeline()`, `run_tests()`) is added by the
-    HF101, HF103 and HF104 fixes from the same skeletons `hflint generate` writes. When no repair
-    applies, the message says so: the line must be corrected by hand, or, for a model in the
-    catalog, the file regenerated with the command the message gives (`hflint generate <model> -o
-    <dir> --force`, which writes the model type's canonical file name and keeps nothing of a file
-    that does not parse).
+    Unsafe. The repair works from where the parser fails, again for each next error: the syntax
+    repairs (`hflint.codemods.syntax_repairs`: re-indent a block by its structure, align a clause
+    with its statement, undo repeated punctuation, balance brackets, move a statement off a
+    header's line, close a `try`...) propose candidates, and one is kept only when the parser then
+    gets further, the fewest changed lines first. The result must compile, and every statement
+    outside the changed lines must be what its original text parses to; the message names the
+    lines changed. The repaired code may still not be what was meant: review the diff. When no
+    repair makes the file parse and its model is in the catalog, the fix regenerates the file from
+    the skeleton `hflint generate --force` writes, keeping its model id, its registry and the test
+    methods that parse on their own (the message says so); otherwise the line must be corrected by
+    hand.
     """
 
     code = "HF001"
