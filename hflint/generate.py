@@ -22,7 +22,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from hflint.analysis.modelrefs import default_ids, registries
+from hflint.analysis.modelrefs import default_ids, module_assignments, registries
 from hflint.analysis.testclass import class_methods, find_test_class
 from hflint.catalog import PRIORITY_LEVELS, Catalog, ModelEntry
 from hflint.codemods import skeletons
@@ -34,6 +34,7 @@ from hflint.naming import canonical_file_name, expected_class_name, model_name_f
 from hflint.project import check_texts
 from hflint.rule import all_rules
 from hflint.runner import display_path
+from hflint.salvage import salvaged_module
 from hflint.settings import Settings
 from hflint.source import SourceError, read_source, write_atomic
 
@@ -198,8 +199,10 @@ def render(model: ModelEntry, catalog: Catalog, kept: Kept | None = None) -> str
     module = skeletons.filled_skeleton(
         model_name, catalog, model_id=kept.model_id if kept is not None else None
     )
-    if kept is not None and kept.methods and kept.module is not None:
-        module = _with_methods(module, kept.methods, kept.module)
+    if kept is not None and kept.module is not None:
+        module = _with_registry(module, kept.module)
+        if kept.methods:
+            module = _with_methods(module, kept.methods, kept.module)
     return module.code
 
 
@@ -267,12 +270,22 @@ def _kept(existing: Sequence[Path], target: Path, catalog: Catalog) -> Kept:
     source = existing[0]
     shown = display_path(source)
     try:
-        module = cst.parse_module(read_source(source).text)
+        text = read_source(source).text
     except SourceError as error:
         return Kept(shown, problem=f"it cannot be read ({error})")
+    return kept_of(text, shown, target, catalog)
+
+
+def kept_of(text: str, shown: str, target: Path, catalog: Catalog) -> Kept:
+    """What a regeneration of `target` keeps of `text` (the file `shown`): of a file that does not
+    parse, what parses on its own (`hflint.salvage`)."""
+    try:
+        module = cst.parse_module(text)
     except cst.ParserSyntaxError:
-        return Kept(shown, problem="it does not parse")
-    model_name = model_name_from_path(source)
+        module = salvaged_module(text)
+        if not module.body:
+            return Kept(shown, problem="it does not parse")
+    model_name = model_name_from_path(shown)
     expected = expected_class_name(model_name) if model_name else None
     return Kept(
         shown,
@@ -280,6 +293,13 @@ def _kept(existing: Sequence[Path], target: Path, catalog: Catalog) -> Kept:
         methods=_extra_methods(module, expected, target, catalog),
         module=module,
     )
+
+
+def regenerated(text: str, path: str, model: ModelEntry, catalog: Catalog) -> str:
+    """The file `hflint generate --force` writes for `model` in place of `text`, the file at
+    `path`, with what it keeps of it."""
+    target = Path(path).with_name(canonical_file_name(model.model_type))
+    return render(model, catalog, kept_of(text, display_path(Path(path)), target, catalog))
 
 
 def _model_id(module: cst.Module, expected_class: str | None) -> str | None:
@@ -306,6 +326,37 @@ def _extra_methods(
         for name, method in class_methods(test_class).items()
         if name.startswith("test_") and name not in standard
     )
+
+
+def _with_registry(module: cst.Module, origin: cst.Module) -> cst.Module:
+    """`module` with its registry's value replaced by that of `origin`'s registry of the same
+    name, when `origin` has one (the checkpoints a suite lists for its model)."""
+    kept = {registry.name: registry for registry in registries(origin)}
+    replaced = {
+        registry.target: kept[registry.name].target
+        for registry in registries(module)
+        if registry.name in kept
+    }
+    if not replaced:
+        return module
+    values = dict(module_assignments(origin))
+    return module.visit(
+        _RegistryValue({target: values[source] for target, source in replaced.items()})
+    )
+
+
+class _RegistryValue(cst.CSTTransformer):
+    """Replace the value assigned to each of the given targets."""
+
+    def __init__(self, values: dict[cst.Name, cst.BaseExpression]) -> None:
+        super().__init__()
+        self.values = values
+
+    def leave_Assign(self, original: cst.Assign, updated: cst.Assign) -> cst.Assign:
+        target = original.targets[0].target if len(original.targets) == 1 else None
+        if isinstance(target, cst.Name) and target in self.values:
+            return updated.with_changes(value=self.values[target])
+        return updated
 
 
 def _with_methods(

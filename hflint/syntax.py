@@ -1,8 +1,14 @@
-"""Why a file does not parse, and the mechanical repairs that can make it parse again (rule HF001).
+"""Why a file does not parse, and the repairs that make it parse again (rule HF001).
 
-The core finds the first problem (CPython's parser first, LibCST's where only LibCST objects) and
-drives the repairs registered with `@syntax_repair`; it never names a repair itself. Each repair
-lives in its own module under `hflint.codemods.syntax_repairs`, loaded on first use.
+The core finds where the parsers fail and searches for a repaired text; it never names a repair
+itself. Repairs are general strategies registered with `@syntax_repair`, each in its own module
+under `hflint.codemods.syntax_repairs` (loaded on first use): given the text and the problem the
+parser stops at, a repair proposes candidate texts (re-indent a block, undo repeated punctuation,
+balance a bracket...). The search (`recover`) keeps the candidates after which the first problem
+comes later in the file, or none is left, takes the one that changes the fewest lines, and goes on
+to the next problem, backtracking when a path leads nowhere, bounded in rounds and time. A
+repaired text is accepted only when it compiles, LibCST parses it, and every statement outside
+the repaired lines is what it was (`hflint.syntax_guard`).
 
 Repairs work on physical lines. `split_lines` breaks lines where CPython does (`\\r\\n`, `\\r`,
 `\\n`) and nowhere else: `str.splitlines` also breaks on form feeds, `\\x1c`-`\\x1e`, `\\x85` and
@@ -18,21 +24,25 @@ import functools
 import importlib
 import pkgutil
 import re
+import time
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 import libcst
 
 REPAIR_PACKAGE = "hflint.codemods.syntax_repairs"
-# Each round must make progress (`_progressed`), but inserted lines shift positions: the bound
-# ends the loop for sure and caps the work spent on a file broken in many places.
-MAX_ROUNDS = 20
+# Bounds of the search for one file: states expanded (each evaluates every candidate for one
+# problem) and CPU seconds of this process (not wall-clock time: on a busy machine the search
+# must find what it finds on an idle one). A file of a real suite needs one state per problem, a
+# few hundred for the worst; the rest is room for backtracking.
+MAX_ROUNDS = 1500
+MAX_SECONDS = 20.0
 
 
 @dataclass(frozen=True)
 class SyntaxProblem:
-    """The first parse error of a file; `line` and `column` are 1-based, in characters."""
+    """A parse error of a file; `line` and `column` are 1-based, in characters."""
 
     message: str
     line: int
@@ -45,18 +55,28 @@ class SyntaxProblem:
 
 @dataclass(frozen=True)
 class Recovery:
-    """A repaired text that both parsers accept, and the names of the repairs applied, in order."""
+    """A repaired text: it compiles, both parsers accept it, and what lay outside the repaired
+    lines is unchanged. `applied` names the repairs, in order; `changed` lists the lines of
+    `source` that differ from the original (changed or inserted, 1-based) and `removed` counts
+    the original lines that are gone."""
 
     source: str
     applied: tuple[str, ...]
+    changed: tuple[int, ...] = ()
+    removed: int = 0
+
+    @property
+    def lines_changed(self) -> int:
+        return len(self.changed) + self.removed
 
 
-RepairFunction = Callable[[str, SyntaxProblem], str | None]
+RepairFunction = Callable[[str, SyntaxProblem], Iterable[str]]
 
 
 @dataclass(frozen=True)
 class SyntaxRepair:
-    """A registered repair: `function` returns the repaired text, or None when it does not apply."""
+    """A registered repair: `function` yields candidate repaired texts (none when it does not
+    apply); the core evaluates each."""
 
     name: str
     description: str
@@ -87,7 +107,7 @@ def syntax_repair(
 
 
 def syntax_repairs() -> tuple[SyntaxRepair, ...]:
-    """Every registered repair, in the order the recovery loop tries them."""
+    """Every registered repair, in the order their candidates are listed (ties go to the first)."""
     _load_repairs()
     return tuple(_REPAIRS.values())
 
@@ -100,45 +120,27 @@ def _load_repairs() -> None:
         importlib.import_module(module.name)
 
 
+# --- finding problems --------------------------------------------------------------------------
+
+
 def find_syntax_problem(source: str, filename: str) -> SyntaxProblem | None:
-    """The first reason `source` does not parse, or None when CPython and LibCST both accept it."""
+    """The reason `source` does not parse, as CPython reports it (LibCST's where only LibCST
+    objects), or None when both accept it."""
     return _cpython_problem(source, filename) or _libcst_problem(source)
 
 
-def recover(source: str, filename: str) -> Recovery | None:
-    """Apply registered repairs until `source` parses; None when that cannot be reached.
+def first_problem(source: str, filename: str) -> SyntaxProblem | None:
+    """The first problem of `source` in file order, or None when it compiles and LibCST parses it.
 
-    A repair's output is kept only if the file then parses or its first problem has moved on
-    (`_progressed`). The final text must also compile, so that a repair cannot leave, say, a
-    `return` outside its function, which parses. A text that parses and compiles is returned as
-    is, with no repair applied.
+    CPython reports a tokenizer error found anywhere after its parser's error in place of the
+    parser's (`_OVERRIDING_ERROR`); the parser's error is then found again in the text before the
+    tokenizer's. Compile-time errors (`return` outside a function...) count once both parsers
+    accept the text.
     """
-    applied: list[str] = []
-    problem = find_syntax_problem(source, filename)
-    for _ in range(MAX_ROUNDS):
-        if problem is None:
-            return Recovery(source, tuple(applied)) if _compiles(source, filename) else None
-        step = _repair_once(source, filename, problem)
-        if step is None:
-            return None
-        name, source, problem = step
-        applied.append(name)
-    return None
-
-
-def _repair_once(
-    source: str, filename: str, problem: SyntaxProblem
-) -> tuple[str, str, SyntaxProblem | None] | None:
-    for repair in syntax_repairs():
-        if not repair.handles(problem):
-            continue
-        repaired = repair.function(source, problem)
-        if repaired is None or repaired == source:
-            continue
-        following = find_syntax_problem(repaired, filename)
-        if following is None or _progressed(problem, following):
-            return repair.name, repaired, following
-    return None
+    problem = _cpython_problem(source, filename)
+    if problem is not None:
+        return _earlier_parser_problem(source, filename, problem) or problem
+    return _libcst_problem(source) or _compile_problem(source, filename)
 
 
 # When its parser fails, CPython tokenizes the rest of the file and reports the first of these
@@ -150,32 +152,22 @@ _OVERRIDING_ERROR = re.compile(
     r"|unterminated (triple-quoted )?string literal|invalid (\w+ )?literal|invalid digit"
     r"|leading zeros|invalid (non-printable )?character"
 )
+# What CPython says when a text ends too early: a sign that a cut was made, not of an error.
+_ENDS_TOO_EARLY = re.compile(r"'.' was never closed|unexpected EOF|expected an indented block")
 
 
-def _progressed(problem: SyntaxProblem, following: SyntaxProblem) -> bool:
-    """Whether a repair of `problem` that leaves `following` as the first problem made progress.
-
-    The problem must move strictly forward, except when an overriding error was repaired: the
-    parser error it hid above it then shows up, and only a new overriding error there is a step
-    back (removing the `)` of `[1, 2)` leaves `'[' was never closed`).
-    """
-    if following.position > problem.position:
-        return True
-    return _overrides(problem) and not _overrides(following)
-
-
-def _overrides(problem: SyntaxProblem) -> bool:
-    return _OVERRIDING_ERROR.match(problem.message) is not None
-
-
-def _compiles(source: str, filename: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(source, filename, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+def _earlier_parser_problem(
+    source: str, filename: str, problem: SyntaxProblem
+) -> SyntaxProblem | None:
+    """The parser's error before an overriding tokenizer error, found in the text before it."""
+    if not _OVERRIDING_ERROR.match(problem.message) or problem.message.endswith("never closed"):
+        return None
+    lines = split_lines(source)
+    head = "".join(lines[: problem.line - 1]) + lines[problem.line - 1][: problem.column - 1]
+    earlier = _cpython_problem(head, filename)
+    if earlier is None or _ENDS_TOO_EARLY.match(earlier.message):
+        return None
+    return earlier if earlier.position < problem.position else None
 
 
 def _cpython_problem(source: str, filename: str) -> SyntaxProblem | None:
@@ -190,6 +182,19 @@ def _cpython_problem(source: str, filename: str) -> SyntaxProblem | None:
         return _located(source, str(error), None, None)
     except (RecursionError, MemoryError) as error:  # nesting too deep for the parser
         return _located(source, str(error) or "source too complex to parse", 1, 1)
+    return None
+
+
+def _compile_problem(source: str, filename: str) -> SyntaxProblem | None:
+    """An error only the compiler finds in a text that parses (`return` outside a function)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, filename, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        return _located(source, error.msg, error.lineno, error.offset)
+    except (ValueError, RecursionError, MemoryError) as error:
+        return _located(source, str(error) or "source too complex to compile", 1, 1)
     return None
 
 
@@ -233,8 +238,129 @@ def _located(source: str, message: str, line: int | None, column: int | None) ->
 
 # The core's positions and every repair's edits count lines alike.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+# Where `str.splitlines` breaks a line and CPython does not.
+_OTHER_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def split_lines(source: str) -> list[str]:
     """The physical lines of `source` as CPython counts them, each with its own line ending."""
+    if _OTHER_BREAKS.search(source) is None:
+        return source.splitlines(keepends=True)  # the same lines, faster
     return _LINE.findall(source)
+
+
+# --- the search --------------------------------------------------------------------------------
+
+
+def recover(
+    source: str, filename: str, *, max_rounds: int = MAX_ROUNDS, max_seconds: float = MAX_SECONDS
+) -> Recovery | None:
+    """A repaired `source`, or None when the search finds none within its bounds.
+
+    A text that compiles and parses is returned as is, with no repair applied.
+    """
+    from hflint.syntax_guard import changed_lines, outside_repairs_kept  # it reads split_lines
+
+    search = _Search(filename, time.process_time() + max_seconds)
+    stack = [_State(source, first_problem(source, filename), ())]
+    for _ in range(max_rounds):
+        if not stack or time.process_time() > search.deadline:
+            return None
+        state = stack[-1]
+        if state.problem is None:
+            if not state.applied:
+                return Recovery(source, ())
+            if outside_repairs_kept(source, state.text):
+                changed, removed = changed_lines(source, state.text)
+                return Recovery(state.text, state.applied, changed, removed)
+            stack.pop()  # a dead end: try the next best candidate of the state before
+            continue
+        if state.options is None:
+            state.options = search.options(state.text, state.problem)
+        if not state.options:
+            stack.pop()
+            continue
+        option = state.options.pop(0)
+        stack.append(_State(option.text, option.problem, (*state.applied, option.name)))
+    return None
+
+
+@dataclass
+class _State:
+    text: str
+    problem: SyntaxProblem | None
+    applied: tuple[str, ...]
+    # The candidates that make progress from here, best first; None until computed.
+    options: list[_Option] | None = None
+
+
+@dataclass(frozen=True)
+class _Option:
+    rank: tuple[int, int, tuple[int, int], int]
+    name: str
+    text: str
+    problem: SyntaxProblem | None
+
+
+@dataclass
+class _Search:
+    filename: str
+    deadline: float
+    seen: set[int] = field(default_factory=set)  # hashes of the texts already evaluated
+
+    def options(self, text: str, problem: SyntaxProblem) -> list[_Option]:
+        """Every candidate of every repair for `problem` that makes progress, best first: one
+        that leaves no problem, then the fewest lines changed, then the furthest next problem."""
+        lines = split_lines(text)
+        found: list[_Option] = []
+        order = 0
+        for repair in syntax_repairs():
+            if not repair.handles(problem):
+                continue
+            for candidate in repair.function(text, problem):
+                if hash(candidate) in self.seen or time.process_time() > self.deadline:
+                    continue
+                self.seen.add(hash(candidate))
+                order += 1
+                option = self._evaluate(lines, problem, repair.name, candidate, order)
+                if option is not None:
+                    found.append(option)
+        return sorted(found, key=lambda option: option.rank)
+
+    def _evaluate(
+        self, lines: Sequence[str], problem: SyntaxProblem, name: str, candidate: str, order: int
+    ) -> _Option | None:
+        new_lines = split_lines(candidate)
+        start, old_end, new_end = _changed_block(lines, new_lines)
+        if old_end == new_end:  # lines changed in place: count those that differ
+            changed = sum(lines[i] != new_lines[i] for i in range(start, old_end))
+        else:
+            changed = max(old_end, new_end) - start
+        following = first_problem(candidate, self.filename)
+        if following is None:
+            return _Option((0, changed, (0, 0), order), name, candidate, None)
+        # The next problem, where it would be in the text before this change.
+        line = following.line
+        if line > new_end:
+            line -= new_end - old_end
+        elif line > start:
+            line = start + min(line - start, max(old_end - start, 1))
+        moved = (line, following.column)
+        if moved <= problem.position:
+            return None
+        rank = (1, changed, (-moved[0], -moved[1]), order)
+        return _Option(rank, name, candidate, following)
+
+
+def _changed_block(old: Sequence[str], new: Sequence[str]) -> tuple[int, int, int]:
+    """The lines that differ, as `old[start:old_end]` replaced by `new[start:new_end]`; lines are
+    counted from 1, so `start` is the last common line of the head."""
+    start = 0
+    limit = min(len(old), len(new))
+    while start < limit and old[start] == new[start]:
+        start += 1
+    old_end, new_end = len(old), len(new)
+    while old_end > start and new_end > start and old[old_end - 1] == new[new_end - 1]:
+        old_end -= 1
+        new_end -= 1
+    return start, old_end, new_end

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import PurePath
+from collections.abc import Iterator, Sequence
 
+from hflint.catalog import Catalog, ModelEntry
 from hflint.diagnostics import Applicability
-from hflint.naming import canonical_file_name
 from hflint.rule import Invalid, Report, Rule, RuleContext, SourceFix, Valid
 from hflint.syntax import SyntaxProblem, recover
 
@@ -19,8 +18,9 @@ class UnparsableFile(Rule):
     ## Why it matters
     A file that does not parse is not a test: the runner fails on import and the model it was meant
     to cover goes untested. Generated suites break this way in a few mechanical ways (a `try:` with
-    no handler, a stray character after a line-continuation backslash, an unmatched closing bracket
-    left by template substitution, inconsistent indentation).
+    no handler or with its `except` indented into its body, punctuation repeated by a regex fixer
+    (`try::`, `import ())))`), an unmatched closing bracket left by template substitution, a
+    statement left on a header's line, inconsistent indentation).
 
     ## Example
     ```python
@@ -38,16 +38,17 @@ class UnparsableFile(Rule):
     ```
 
     ## Fix safety
-    Unsafe. Each mechanical repair (close a `try:` block with `finally: pass`, drop what follows a
-    line-continuation backslash, remove an unmatched closing bracket, re-indent a line to an outer
-    level, add `pass` to an empty block) is kept only if the whole file then parses, but the repaired
-    code may still not be what was meant: review the diff. A repaired file is linted again, so what
-    the repair could not restore (a test class, `test_pipeline()`, `run_tests()`) is added by the
-    HF101, HF103 and HF104 fixes from the same skeletons `hflint generate` writes. When no repair
-    applies, the message says so: the line must be corrected by hand, or, for a model in the
-    catalog, the file regenerated with the command the message gives (`hflint generate <model> -o
-    <dir> --force`, which writes the model type's canonical file name and keeps nothing of a file
-    that does not parse).
+    Unsafe. The repair works from where the parser fails, again for each next error: the syntax
+    repairs (`hflint.codemods.syntax_repairs`: re-indent a block by its structure, align a clause
+    with its statement, undo repeated punctuation, balance brackets, move a statement off a
+    header's line, close a `try`...) propose candidates, and one is kept only when the parser then
+    gets further, the fewest changed lines first. The result must compile, and every statement
+    outside the changed lines must be what its original text parses to; the message names the
+    lines changed. The repaired code may still not be what was meant: review the diff. When no
+    repair makes the file parse and its model is in the catalog, the fix regenerates the file from
+    the skeleton `hflint generate --force` writes, keeping its model id, its registry and the test
+    methods that parse on their own (the message says so); otherwise the line must be corrected by
+    hand.
     """
 
     code = "HF001"
@@ -71,32 +72,56 @@ class UnparsableFile(Rule):
         cls, context: RuleContext, source: str, problem: SyntaxProblem
     ) -> Iterator[Report]:
         recovery = recover(source, context.path)
-        if recovery is None:
-            message = (
-                f"Syntax error: {problem.message}; no mechanical repair applies, "
-                f"correct line {problem.line} by hand (`python -m py_compile` shows the same error)"
-                f"{_regenerate_hint(context)}"
-            )
-            fix = None
-        else:
-            message = f"Syntax error: {problem.message}"
+        model = context.model
+        if recovery is not None:
             repaired = recovery.source
-            fix = SourceFix(
-                title=f"Repair the syntax ({', '.join(recovery.applied)})",
+            message = (
+                f"Syntax error: {problem.message}; a repair changes "
+                f"{_lines_changed(recovery.changed, recovery.removed)}"
+            )
+            fix: SourceFix | None = SourceFix(
+                title=f"Repair the syntax ({', '.join(dict.fromkeys(recovery.applied))})",
                 applicability=Applicability.UNSAFE,
                 transform=lambda text: repaired if text == source else None,
             )
+        elif model is not None and model.tasks:
+            message = (
+                f"Syntax error: {problem.message}; no repair makes the file parse: the fix "
+                f"regenerates it from the {model.model_type} skeleton, keeping its model id, "
+                f"registry and the test methods that parse on their own"
+            )
+            catalog, path = context.catalog, context.path
+            fix = SourceFix(
+                title=f"Regenerate the file from the {model.model_type} skeleton",
+                applicability=Applicability.UNSAFE,
+                transform=lambda text: _regenerated(text, path, model, catalog),
+            )
+        else:
+            message = (
+                f"Syntax error: {problem.message}; no mechanical repair applies, "
+                f"correct line {problem.line} by hand (`python -m py_compile` shows the same error)"
+            )
+            fix = None
         yield Report(cls.code, cls.name, message, None, fix, (problem.line, problem.column))
 
 
-def _regenerate_hint(context: RuleContext) -> str:
-    """How to replace the file with a generated one, when its model is in the catalog. Generation
-    writes the model type's canonical file name, which may not be this file's."""
-    model = context.model
-    if model is None or not model.tasks:
-        return ""
-    path = PurePath(context.path)
-    command = f"hflint generate {model.model_type} -o {path.parent.as_posix()} --force"
-    canonical = canonical_file_name(model.model_type)
-    instead = "" if canonical == path.name else f", which writes `{canonical}`"
-    return f", or regenerate it from the skeleton: `{command}`{instead}"
+def _lines_changed(changed: Sequence[int], removed: int) -> str:
+    """`changed` as line ranges (`3-5, 9`) and `removed` as a count."""
+    ranges: list[list[int]] = []
+    for line in changed:
+        if ranges and line == ranges[-1][1] + 1:
+            ranges[-1][1] = line
+        else:
+            ranges.append([line, line])
+    shown = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
+    parts = [f"line{'s' if len(changed) > 1 else ''} {shown}"] if changed else []
+    if removed:
+        parts.append(f"{removed} line{'s' if removed > 1 else ''} removed")
+    return " and ".join(parts) or "no line"
+
+
+def _regenerated(text: str, path: str, model: ModelEntry, catalog: Catalog) -> str:
+    # Imported when the fix is applied: generation pulls in the skeletons and every rule.
+    from hflint.generate import regenerated
+
+    return regenerated(text, path, model, catalog)

@@ -299,13 +299,18 @@ def test_show_fixes_counts_are_exact(tmp_path: Path) -> None:
 def test_unrepairable_syntax_error_is_reported_left_alone_and_others_fixed(
     tmp_path: Path,
 ) -> None:
-    broken = write(tmp_path / "test_hf_opt.py", UNREPAIRABLE)
+    # No model of the catalog is named `notamodel`: there is no skeleton to regenerate it from.
+    broken = write(tmp_path / "test_hf_notamodel.py", UNREPAIRABLE)
     write(tmp_path / "test_hf_bert.py", MISSING_PIPELINE.format(cls="TestBertModels"))
     result = hflint("--no-cache", "--fix", "--unsafe-fixes", "--show-fixes")
     assert result.exit_code == 1, result.output
-    assert (tmp_path / "test_hf_opt.py").read_bytes() == broken
-    [line] = [line for line in result.stdout.splitlines() if line.startswith("test_hf_opt.py")]
-    assert line.startswith("test_hf_opt.py:1:5: HF001 Syntax error: invalid syntax")
+    assert (tmp_path / "test_hf_notamodel.py").read_bytes() == broken
+    [line] = [
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith("test_hf_notamodel.py") and " HF001 " in line
+    ]
+    assert line.startswith("test_hf_notamodel.py:1:5: HF001 Syntax error: invalid syntax")
     # The message says how to get out of it.
     assert "no mechanical repair applies, correct line 1 by hand" in line
     assert "python -m py_compile" in line
@@ -313,4 +318,38 @@ def test_unrepairable_syntax_error_is_reported_left_alone_and_others_fixed(
     # The other file of the same run was still fixed.
     assert "def test_pipeline" in (tmp_path / "test_hf_bert.py").read_text()
     assert f"- test_hf_bert.py:\n    1 {TIMES} HF103 (missing-test-pipeline)\n" in result.stdout
-    assert "Found 2 errors (1 fixed, 1 remaining)." in result.stdout
+    assert "Found 3 errors (1 fixed, 2 remaining)." in result.stdout  # HF001 and HF503 remain
+
+
+def test_unrepairable_file_of_a_catalog_model_is_regenerated_keeping_what_parses(
+    tmp_path: Path,
+) -> None:
+    registry = (
+        "OPT_MODELS_REGISTRY = {\n"
+        '    "facebook/opt-350m": {"task": "text-generation", "class": "OPTForCausalLM"},\n'
+        "}\n"
+    )
+    source = (
+        "import os\n"
+        f"{registry}"
+        "class TestOptModels:\n"
+        "    def __init__(self, model_id=None):\n"
+        '        self.model_id = model_id or "facebook/opt-350m"\n'
+        "    def test_environment(self):\n"
+        '        return {"success": bool(os.sep)}\n'
+        "    def test_broken(self:\n"
+        "        pass\n"
+        "def (:\n"
+        "    pass\n"
+    )
+    write(tmp_path / "test_hf_opt.py", source)
+    result = hflint("--no-cache", "--fix", "--unsafe-fixes", "--show-fixes")
+    assert "HF001 (syntax-error)" in result.stdout, result.output
+    fixed = (tmp_path / "test_hf_opt.py").read_text()
+    compile(fixed, "test_hf_opt.py", "exec")
+    assert registry in fixed
+    assert 'DEFAULT_MODEL_ID = "facebook/opt-350m"' in fixed
+    assert "    def test_environment(self):\n" in fixed and "test_broken" not in fixed
+    assert "def test_pipeline(self):" in fixed  # the skeleton's own tests
+    second = hflint("--no-cache", "--fix", "--unsafe-fixes")
+    assert (tmp_path / "test_hf_opt.py").read_text() == fixed, second.output

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from hflint.codemods.syntax_repairs._lines import (
@@ -92,16 +92,16 @@ class _UnclosedTry:
     description="Move an `except` or `finally` clause to the column of its `try`.",
     matches=(_MESSAGE,),
 )
-def align_try_handler(source: str, problem: SyntaxProblem) -> str | None:
+def align_try_handler(source: str, problem: SyntaxProblem) -> Iterator[str]:
     found = _unclosed_try(source, problem)
     if found is None or found.runs_to_end:
-        return None
+        return
     lines, header, end = found.lines, found.header, found.end
     if not _HANDLER.match(without_indentation(lines[end])):
-        return None
+        return
     repaired = list(lines)
     repaired[end] = with_indentation(lines[end], indentation(lines[header]))
-    return "".join(repaired)
+    yield "".join(repaired)
 
 
 @syntax_repair(
@@ -109,10 +109,10 @@ def align_try_handler(source: str, problem: SyntaxProblem) -> str | None:
     description="Indent statements that fell out of a `try:` body back into it.",
     matches=(_MESSAGE,),
 )
-def rejoin_try_body(source: str, problem: SyntaxProblem) -> str | None:
+def rejoin_try_body(source: str, problem: SyntaxProblem) -> Iterator[str]:
     found = _unclosed_try(source, problem)
     if found is None or not found.body or found.runs_to_end:
-        return None
+        return
     lines, header, end = found.lines, found.header, found.end
     # The statements at the column where the body ended (up to a handler), and the code after.
     width = indent_column(lines[end])
@@ -127,7 +127,7 @@ def rejoin_try_body(source: str, problem: SyntaxProblem) -> str | None:
         )
     )
     if not moved or len(moved) == len(following):
-        return None
+        return
     after = following[len(moved)]
     try_width = indent_column(lines[header])
     if indent_column(lines[after]) == try_width:
@@ -136,12 +136,12 @@ def rejoin_try_body(source: str, problem: SyntaxProblem) -> str | None:
         # Deeper code goes on with the body, unless it is the body of the last moved statement.
         continues = indent_column(lines[after]) > try_width and not opens_block(lines[moved[-1]])
     if not continues:
-        return None
+        return
     repaired = list(lines)
     body_indent = indentation(lines[found.body[0]])
     for index in moved:
         repaired[index] = with_indentation(lines[index], body_indent)
-    return "".join(repaired)
+    yield "".join(repaired)
 
 
 @syntax_repair(
@@ -149,15 +149,26 @@ def rejoin_try_body(source: str, problem: SyntaxProblem) -> str | None:
     description="Add `finally: pass` after a `try:` body that has no `except` or `finally`.",
     matches=(_MESSAGE,),
 )
-def close_try_block(source: str, problem: SyntaxProblem) -> str | None:
+def close_try_block(source: str, problem: SyntaxProblem) -> Iterator[str]:
     found = _unclosed_try(source, problem)
     if found is None:
-        return None
+        return
     kinds, header = found.kinds, found.header
     last = max(index for index in range(header, found.end) if kinds[index] is not LineKind.BLANK)
     indent = indentation(found.lines[header])
     body_indent = indentation(found.lines[found.body[0]]) if found.body else indent + "    "
-    return "".join(insert_after(found.lines, last, [f"{indent}finally:", f"{body_indent}pass"]))
+    yield "".join(insert_after(found.lines, last, [f"{indent}finally:", f"{body_indent}pass"]))
+    if found.runs_to_end:
+        # Nested bodies that all run to the end of the file: the parser reports the next one at
+        # the same place once one is closed, so they are closed together, the innermost first.
+        closers: list[str] = []
+        for header in _unclosed_to_end(found.lines, found.statements):
+            indent = indentation(found.lines[header])
+            following = [index for index in found.statements if index > header]
+            body = indentation(found.lines[following[0]]) if following else indent + "    "
+            closers += [f"{indent}finally:", f"{body}pass"]
+        if len(closers) > 2:
+            yield "".join(insert_after(found.lines, last, closers))
 
 
 def _unclosed_try(source: str, problem: SyntaxProblem) -> _UnclosedTry | None:
@@ -179,6 +190,16 @@ def _unclosed_try(source: str, problem: SyntaxProblem) -> _UnclosedTry | None:
         return None
     header, end = min(found, key=lambda item: (item[1], -item[0]))
     return _UnclosedTry(lines, kinds, statements, header, end)
+
+
+def _unclosed_to_end(lines: Sequence[str], statements: Sequence[int]) -> list[int]:
+    """The `try` headers whose bodies run to the end of the file, the innermost (last) first."""
+    return [
+        header
+        for position, header in reversed(list(enumerate(statements)))
+        if _TRY.match(without_indentation(lines[header]))
+        and _unclosed_end(lines, statements, position) == len(lines)
+    ]
 
 
 def _unclosed_end(lines: Sequence[str], statements: Sequence[int], position: int) -> int | None:

@@ -1,97 +1,71 @@
-"""Repair indentation errors: a wrong dedent, an unexpected indent, an empty block, mixed tabs.
+"""Re-indent a block by its structure: lines too deep, lines that dedent to no open block.
 
-Each repair changes the leading whitespace of as few lines as it can, or inserts one `pass`
-line; it never touches a line inside a multi-line string. All are unsafe: the code parses
-afterwards, but the block a statement belongs to is a guess. A line that moves takes its
-siblings along (the statements after it at the same column, to the end of its block); the lines
-nested under them stay where they are.
+CPython: "unexpected indent", "unindent does not match any outer indentation level". Regex fixers
+indent a statement after a comment or a docstring one level too deep, and everything after it
+with it; or dedent a header (`def decode(...)`) out of its class while its body stays. Each
+candidate changes only the leading whitespace of statement lines (never a line inside a
+multi-line string, never a bracket's continuation line, whose indentation the parser ignores),
+and the search keeps the one after which the parser gets furthest among those that change the
+fewest lines. For the reported line, at each open indentation level:
 
-- "unindent does not match any outer indentation level": the line moves to an open level next
-  to it. If the code after its block goes on deeper than the line, the line was meant to stay in
-  the inner block and takes that level; otherwise it takes the nearest enclosing level, the
-  deepest open block shallower than it. When the statements right before the line start a body
-  deeper than it (at one column), moving them to its column instead is chosen if that changes
-  fewer lines::
+- the line alone;
+- the line and its siblings (the statements after it at its column, to the end of its block;
+  the lines nested under them stay where they are);
+- the line and everything after it indented as deep or deeper (its region), each line keeping
+  its depth relative to it.
 
-      if ready:                  if ready:
-              run()                      run()
-          report()       ->      report()
-      done()                     done()
+And two that move other lines instead:
 
-      def run_tests(self):       def run_tests(self):
-          results = {}               results = {}
-        for name in names: ->      for name in names:
-              go(name)                   go(name)
-          return results             return results
-
-- "unexpected indent": the line moves to the indentation of the statement before it, unless
-  moving the statements right before it (those at one column) to its indentation changes fewer
-  lines, when they left a block that it and its siblings continue::
-
-      setup()                    setup()
-          run()          ->      run()
+- the statements right before the line, at one column, moved to its column, when it is a block
+  still open before them or they start a block's body::
 
       def load(self):            def load(self):
           model = build()            model = build()
       model.eval()       ->          model.eval()
           model.train()              model.train()
-          return model               return model
 
-- "expected an indented block after ... on line N", when the body's first statement lost its
-  indentation but the statements after it are still indented as a body: that statement takes
-  the indentation of the shallowest of them. A one-statement body followed by a clause of the
-  header (`else:`...), or shallower than the header while the code after it goes on at the
-  header's column, takes the header's indentation plus one level::
+- the header that holds the line by indentation, moved to the line's column, when its body is
+  deeper than the line (the header dedented out of its block, its body did not)::
 
-      def select_device():       def select_device():
-      if HAS_TORCH:      ->          if HAS_TORCH:
-              return "cuda"              return "cuda"
-          return "cpu"               return "cpu"
+      class Tokenizer:                  class Tokenizer:
+          def encode(self):                 def encode(self):
+              return []                         return []
+      def decode(self):        ->           def decode(self):
+              return ""                         return ""
+          def close(self):                  def close(self):
+              pass                              pass
 
-- "expected an indented block after ... on line N", otherwise: an indented `pass` goes after the
-  header of line N (after its last line when the header spans several). Statements meant for
-  the body stay outside it::
-
-      def test_pipeline(self):   def test_pipeline(self):
-      run()              ->          pass
-                                 run()
-
-- "inconsistent use of tabs and spaces in indentation": the line takes the exact indentation of
-  the open block at the same column, counting a tab as 8 columns as CPython does (a line deeper
-  than every open block gets that block's indentation plus spaces). Its whole block shifts the
-  same way, since it shares the offending mix. With tabs written `<TAB>`::
-
-      if ready:                  if ready:
-      <TAB>run()                 <TAB>run()
-              report()   ->      <TAB>report()
+All are unsafe: the code parses afterwards, but the block a statement belongs to is a guess.
 """
 
 from __future__ import annotations
 
 import functools
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from hflint.codemods.syntax_repairs._lines import (
     LineKind,
+    ancestors,
     classify_lines,
     indent_column,
     indent_width,
     indentation,
-    insert_after,
+    next_statement,
+    open_levels,
     opens_block,
+    previous_statement,
+    region_end,
+    reindent,
     statement_lines,
-    with_indentation,
-    without_indentation,
 )
 
 from hflint.syntax import RepairFunction, SyntaxProblem, split_lines, syntax_repair
 
 # A repair of the reported line, given the lines, their kinds and its index.
-_StatementRepair = Callable[[list[str], list[LineKind], int], str | None]
+_StatementRepair = Callable[[list[str], list[LineKind], int], Iterator[list[str]]]
 
 
-def _at_reported_statement(repair: _StatementRepair) -> RepairFunction:
+def at_reported_statement(repair: _StatementRepair) -> RepairFunction:
     """Give `repair` the file's lines, their kinds and the index of the reported line.
 
     It runs only when that line starts a statement: the indentation of other lines (inside
@@ -99,206 +73,86 @@ def _at_reported_statement(repair: _StatementRepair) -> RepairFunction:
     """
 
     @functools.wraps(repair)
-    def repair_at_statement(source: str, problem: SyntaxProblem) -> str | None:
+    def repair_at_statement(source: str, problem: SyntaxProblem) -> Iterator[str]:
         lines = split_lines(source)
         kinds = classify_lines(lines)
         index = problem.line - 1
-        return repair(lines, kinds, index) if kinds[index] is LineKind.STATEMENT else None
+        if kinds[index] is LineKind.STATEMENT:
+            for candidate in repair(lines, kinds, index):
+                yield "".join(candidate)
 
     return repair_at_statement
 
 
 @syntax_repair(
-    name="align-unindent",
-    description="Align a line that dedents to no open block with an open level next to it.",
-    matches=(r"unindent does not match any outer indentation level",),
+    name="reindent-block",
+    description="Move a line, its siblings or its region to an open indentation level.",
+    matches=(r"unexpected indent|unindent does not match any outer indentation level",),
 )
-@_at_reported_statement
-def align_unindent(lines: list[str], kinds: list[LineKind], index: int) -> str | None:
+@at_reported_statement
+def reindent_block(lines: list[str], kinds: list[LineKind], index: int) -> Iterator[list[str]]:
     width = indent_column(lines[index])
-    levels = _open_levels(lines, kinds, index)
-    outer = [level for level in levels if indent_width(level) < width]
-    inner = [level for level in levels if indent_width(level) > width]
-    end = _block_end(lines, kinds, index)
-    goes_deeper = end < len(lines) and indent_column(lines[end]) > width
-    moved = None
-    if inner and goes_deeper:
-        moved = _move(lines, kinds, index, inner[0])
-    elif outer:  # a line at column 0 always matches: no outer level means a scan mismatch
-        moved = _move(lines, kinds, index, outer[-1])
-    before = statement_lines(kinds[:index])
-    return _fewest_changes(lines, moved, _join(lines, kinds, before, index))
+    levels = [level for level in open_levels(lines, kinds, index) if indent_width(level) != width]
+    before = previous_statement(kinds, index)
+    if before is not None and indent_column(lines[before]) < width:
+        levels.append(indentation(lines[before]))
+    # The nearest levels first: the search prefers, among equal changes, the furthest progress.
+    levels.sort(key=lambda level: abs(indent_width(level) - width))
+    region = range(index, region_end(lines, kinds, index))
+    for level in dict.fromkeys(levels):
+        yield reindent(lines, kinds, [index], level)
+        yield reindent(lines, kinds, _siblings(lines, kinds, index), level)
+        yield reindent(lines, kinds, region, level)
 
 
 @syntax_repair(
-    name="align-unexpected-indent",
-    description=(
-        "Align an over-indented line with the statements before it, or those with it, "
-        "whichever changes fewer lines."
-    ),
-    matches=(r"unexpected indent",),
+    name="join-previous-statements",
+    description="Move the statements right before a misaligned line to its column.",
+    matches=(r"unexpected indent|unindent does not match any outer indentation level",),
 )
-@_at_reported_statement
-def align_unexpected_indent(lines: list[str], kinds: list[LineKind], index: int) -> str | None:
+@at_reported_statement
+def join_previous(lines: list[str], kinds: list[LineKind], index: int) -> Iterator[list[str]]:
     before = statement_lines(kinds[:index])
-    dedented = _move(lines, kinds, index, indentation(lines[before[-1]]) if before else "")
-    return _fewest_changes(lines, dedented, _join(lines, kinds, before, index))
-
-
-def _join(
-    lines: Sequence[str], kinds: Sequence[LineKind], before: Sequence[int], index: int
-) -> list[str] | None:
-    """`lines` with the statements just before `lines[index]` moved to its indentation.
-
-    Those are the run of statements at one indentation that ends right before it. Moving them is
-    valid when its column is a block still open before them (they dedented out of the block it
-    continues), or when they start a block's body, which may be as deep as wanted. None otherwise.
-    """
     if not before:
-        return None
+        return
     width = indent_column(lines[before[-1]])
     run: list[int] = []
     for statement in reversed(before):
         if indent_column(lines[statement]) != width:
             break
         run.append(statement)
-    levels = _open_levels(lines, kinds, run[-1])
+    levels = open_levels(lines, kinds, run[-1])
     wanted = indentation(lines[index])
     same = [level for level in levels if indent_width(level) == indent_width(wanted)]
-    deepest = indent_width(levels[-1])
-    starts_body = width > deepest  # the run opened a block: it follows a header
+    starts_body = width > indent_width(levels[-1])  # the run opened a block: it follows a header
     if same:
-        target = same[0]
-    elif starts_body and indent_width(wanted) > deepest:
-        target = wanted
-    else:
-        return None
-    repaired = list(lines)
-    for statement in run:
-        repaired[statement] = with_indentation(lines[statement], target)
-    return repaired
-
-
-_HEADER_LINE = re.compile(r"expected an indented block after .* on line (\d+)")
+        yield reindent(lines, kinds, run, same[0])
+    elif starts_body and indent_width(wanted) > indent_width(levels[-1]):
+        yield reindent(lines, kinds, run, wanted)
 
 
 @syntax_repair(
-    name="indent-block-body",
-    description="Indent a block's first statement like the rest of its body.",
-    matches=(_HEADER_LINE.pattern,),
+    name="raise-header",
+    description="Move the header that holds a misaligned line by indentation to the line's column.",
+    matches=(r"unindent does not match any outer indentation level|unexpected indent",),
 )
-def indent_block_body(source: str, problem: SyntaxProblem) -> str | None:
-    found = _HEADER_LINE.match(problem.message)
-    if found is None:
-        return None
-    lines = split_lines(source)
-    kinds = classify_lines(lines)
-    header, index = int(found[1]) - 1, problem.line - 1
-    # At the end of the file CPython reports the header itself: there is no body to indent.
-    if index <= header or kinds[index] is not LineKind.STATEMENT:
-        return None
-    header_indent = indentation(lines[header])
-    body: list[str] = []
-    for following in range(index + 1, len(lines)):
-        if kinds[following] is LineKind.STATEMENT:
-            indent = indentation(lines[following])
-            if indent_width(indent) <= indent_width(header_indent):
-                break
-            body.append(indent)
-    if body:
-        target = min(body, key=indent_width)
-    elif _sandwiched(lines, kinds, index, header_indent):
-        # A one-statement body: there is no other body line to copy the indentation from.
-        target = header_indent + _indent_step(header_indent)
-    else:
-        return None
-    repaired = list(lines)
-    repaired[index] = with_indentation(lines[index], target)
-    return "".join(repaired)
-
-
-_CLAUSE = re.compile(r"(elif|else|except|finally)\b")
-
-
-def _sandwiched(
-    lines: Sequence[str], kinds: Sequence[LineKind], index: int, header_indent: str
-) -> bool:
-    """Whether the code after `lines[index]` shows it is a one-statement body of the header.
-
-    It is when the next statement is a clause of the header (`else:`, `except:`...), or when it
-    goes on at the header's column while the line itself is shallower than the header.
-    """
-    following = next(
-        (i for i in range(index + 1, len(lines)) if kinds[i] is LineKind.STATEMENT), None
-    )
-    header_width = indent_width(header_indent)
-    if following is None or indent_column(lines[following]) != header_width:
-        return False
-    shallower = indent_column(lines[index]) < header_width
-    return shallower or _CLAUSE.match(without_indentation(lines[following])) is not None
-
-
-@syntax_repair(
-    name="insert-pass",
-    description="Give a block header with no body an indented `pass`.",
-    matches=(_HEADER_LINE.pattern,),
-)
-def insert_pass(source: str, problem: SyntaxProblem) -> str | None:
-    found = _HEADER_LINE.match(problem.message)
-    if found is None:
-        return None
-    lines = split_lines(source)
-    kinds = classify_lines(lines)
-    header = int(found[1]) - 1
-    last = header
-    while last + 1 < len(lines) and kinds[last + 1] is LineKind.CONTINUATION:
-        last += 1
-    indent = indentation(lines[header])
-    return "".join(insert_after(lines, last, [indent + _indent_step(indent) + "pass"]))
-
-
-def _indent_step(indent: str) -> str:
-    """One more level of indentation in the style of `indent`."""
-    return "\t" if "\t" in indent else "    "
-
-
-@syntax_repair(
-    name="fix-tab-indentation",
-    description="Give a line indented with a mix of tabs and spaces the indentation of its block.",
-    matches=(r"inconsistent use of tabs and spaces in indentation",),
-)
-@_at_reported_statement
-def fix_tab_indentation(lines: list[str], kinds: list[LineKind], index: int) -> str | None:
-    levels = _open_levels(lines, kinds, index)
+@at_reported_statement
+def raise_header(lines: list[str], kinds: list[LineKind], index: int) -> Iterator[list[str]]:
     width = indent_column(lines[index])
-    same = [level for level in levels if indent_width(level) == width]
-    deepest = indent_width(levels[-1])
-    if same:
-        target = same[0]
-    elif width > deepest:
-        target = levels[-1] + " " * (width - deepest)
-    else:
-        return None
-    return "".join(_shift(lines, kinds, index, _block_end(lines, kinds, index), target))
+    for header in ancestors(lines, kinds, index)[:1]:
+        body = next_statement(kinds, header)
+        if opens_block(lines[header]) and body is not None and indent_column(lines[body]) > width:
+            yield reindent(lines, kinds, [header], indentation(lines[index]))
 
 
-def _open_levels(lines: Sequence[str], kinds: Sequence[LineKind], index: int) -> list[str]:
-    """The indentation of each block open at `lines[index]`, outermost first.
-
-    This is the stack of CPython's tokenizer, rebuilt from the statements before the line; those
-    parsed, so their indentation is consistent.
-    """
-    levels = [""]
-    for line, kind in zip(lines[:index], kinds[:index], strict=True):
-        if kind is not LineKind.STATEMENT:
-            continue
-        indent = indentation(line)
-        width = indent_width(indent)
-        while width < indent_width(levels[-1]):
-            levels.pop()
-        if width > indent_width(levels[-1]):
-            levels.append(indent)
-    return levels
+def _siblings(lines: Sequence[str], kinds: Sequence[LineKind], start: int) -> list[int]:
+    """`start` and the statements after it at its column, to the end of its block."""
+    width = indent_column(lines[start])
+    return [
+        index
+        for index in range(start, _block_end(lines, kinds, start))
+        if kinds[index] is LineKind.STATEMENT and indent_column(lines[index]) == width
+    ]
 
 
 def _block_end(lines: Sequence[str], kinds: Sequence[LineKind], start: int) -> int:
@@ -325,47 +179,3 @@ def _block_end(lines: Sequence[str], kinds: Sequence[LineKind], start: int) -> i
                 return index
         previous = index
     return len(lines)
-
-
-def _move(lines: Sequence[str], kinds: Sequence[LineKind], start: int, target: str) -> list[str]:
-    """`lines` with `lines[start]` and its siblings indented with `target`.
-
-    Its siblings are the statements after it at the same column, up to the end of its block. The
-    lines nested under them stay where they are, so that the fewest lines change (when one would
-    no longer be nested, the file does not parse and the recovery drops the change).
-    """
-    width = indent_column(lines[start])
-    repaired = list(lines)
-    for index in range(start, _block_end(lines, kinds, start)):
-        line = lines[index]
-        if kinds[index] is LineKind.STATEMENT and indent_column(line) == width:
-            repaired[index] = with_indentation(line, target)
-    return repaired
-
-
-def _shift(
-    lines: Sequence[str], kinds: Sequence[LineKind], start: int, end: int, target: str
-) -> list[str]:
-    """`lines` with the indentation of `lines[start]` replaced by `target` in `lines[start:end]`.
-
-    Statements and bracket continuations whose indentation begins with the same characters get
-    the same change, so they keep their place relative to it.
-    """
-    old = indentation(lines[start])
-    repaired = list(lines)
-    for index in range(start, end):
-        line = lines[index]
-        if kinds[index] in (LineKind.STATEMENT, LineKind.CONTINUATION) and line.startswith(old):
-            repaired[index] = target + line[len(old) :]
-    return repaired
-
-
-def _fewest_changes(
-    lines: Sequence[str], preferred: list[str] | None, other: list[str] | None
-) -> str | None:
-    """The candidate that changes fewer lines, `preferred` on a tie; None if there is none."""
-    candidates = [candidate for candidate in (preferred, other) if candidate is not None]
-    if not candidates:
-        return None
-    changed = [sum(a != b for a, b in zip(lines, c, strict=True)) for c in candidates]
-    return "".join(candidates[changed.index(min(changed))])

@@ -25,6 +25,8 @@ After::
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from hflint.codemods.syntax_repairs._lines import LineKind, classify_lines, line_ending
 
 from hflint.syntax import SyntaxProblem, split_lines, syntax_repair
@@ -35,7 +37,7 @@ from hflint.syntax import SyntaxProblem, split_lines, syntax_repair
     description="Remove blanks or a comment after a line-continuation backslash.",
     matches=(r"unexpected character after line continuation character",),
 )
-def clean_line_continuation(source: str, problem: SyntaxProblem) -> str | None:
+def clean_line_continuation(source: str, problem: SyntaxProblem) -> Iterator[str]:
     lines = split_lines(source)
     index = problem.line - 1
     ending = line_ending(lines[index])
@@ -43,18 +45,18 @@ def clean_line_continuation(source: str, problem: SyntaxProblem) -> str | None:
     # CPython points at the character after the backslash.
     backslash = text.rfind("\\", 0, problem.column)
     if backslash == -1:
-        return None
+        return
     head, tail = text[:backslash], text[backslash + 1 :].strip()
     if not tail:
         repaired = head + "\\"
     elif not tail.startswith("#"):
-        return None
+        return
     elif _inside_brackets(lines, index):
         repaired = f"{head.rstrip()}  {tail}"
     else:
         repaired = head + "\\"
     lines[index] = repaired + ending
-    return "".join(lines)
+    yield "".join(lines)
 
 
 def _inside_brackets(lines: list[str], index: int) -> bool:
