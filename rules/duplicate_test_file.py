@@ -84,20 +84,19 @@ class DuplicateTestFile(ProjectRule):
 
     @classmethod
     def summarize(cls, context: RuleContext, data: bytes) -> dict[str, Any]:
-        match = context.name_match
         model = context.model
         model_type = model.model_type if model else normalize(context.model_name or context.path)
         own_name = context.model_name or ""
         words = [normalize(word) for word in _WORDS.findall(context.source)]
-        name = PurePath(context.path).name
+        name = PurePath(context.path)
         return {
             "model_type": model_type,
-            # The model type's own name, importable: `test_hf_gptj.py`, `test_hf_gpt_j.py`.
-            "own_spelling": match is not None
-            and match.kind == "type"
-            and not match.suffix
-            and PurePath(name).stem.isidentifier(),
-            "canonical": model is not None and name == canonical_file_name(model.model_type),
+            # The model type's own name (for a type the catalog does not know, the name that gave
+            # it), importable: `test_hf_gptj.py`, `test_hf_gpt_j.py`; not `test_hf_gpt-j.py`,
+            # `test_hf_gpt_j_standardized.py`, nor an alias.
+            "own_spelling": normalize(own_name) == normalize(model_type)
+            and name.stem.isidentifier(),
+            "canonical": name.name == canonical_file_name(model_type),
             "digest": hashlib.sha256(data).hexdigest(),
             "mentions": words.count(normalize(own_name)),
             "functions": _function_digests(context.source),
@@ -105,10 +104,11 @@ class DuplicateTestFile(ProjectRule):
 
     @classmethod
     def check_project(cls, summaries: Mapping[str, Mapping[str, Any]]) -> Iterator[ProjectReport]:
-        def rank(path: str) -> tuple[bool, bool, int, str]:
-            summary = summaries[path]
-            name = PurePath(path).name
-            return (not summary["own_spelling"], not summary["canonical"], len(name), path)
+        def rank(path: str) -> tuple[bool, bool, bool, int, str]:
+            """Lower is the better file to keep: the type's own name, importable, short."""
+            summary, name = summaries[path], PurePath(path)
+            own = not summary["own_spelling"], not summary["canonical"]
+            return (*own, not name.stem.isidentifier(), len(name.name), path)
 
         for model_type, paths in _groups(summaries, "model_type").items():
             keep = min(paths, key=rank)
