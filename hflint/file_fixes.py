@@ -11,7 +11,6 @@ file with other content). Only files of the run are ever renamed or deleted.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 from collections.abc import Callable, Sequence
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hflint.diagnostics import Diagnostic, fix_is_applicable
+from hflint.diffs import unified_diff
 from hflint.source import SourceError, read_source
 
 if TYPE_CHECKING:  # the runner imports this module
@@ -100,7 +100,7 @@ def delete(outcome: FileOutcome, code: str, options: RunOptions) -> FileOutcome:
     try:
         if options.diff:
             # What the deletion removes is the file as it is on disk (`--diff` wrote nothing).
-            diff = deletion_diff(outcome.path, read_source(file).text)
+            diff = unified_diff(outcome.path, read_source(file).text, "", to="/dev/null")
         elif options.fix:
             file.unlink()
     except (OSError, SourceError) as error:
@@ -116,12 +116,6 @@ def delete(outcome: FileOutcome, code: str, options: RunOptions) -> FileOutcome:
         vanished=outcome.vanished + len(outcome.diagnostics) - 1,
         before=outcome.before or (outcome.path, outcome.summaries),
         final_data=None,
-    )
-
-
-def deletion_diff(path: str, text: str) -> str:
-    return "".join(
-        difflib.unified_diff(text.splitlines(keepends=True), [], fromfile=path, tofile="/dev/null")
     )
 
 

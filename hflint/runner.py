@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import traceback
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ import pathspec
 from hflint.cache import Cache, CachedResult, cache_key
 from hflint.catalog import catalog_for
 from hflint.diagnostics import Diagnostic, Location, fix_is_applicable
+from hflint.diffs import unified_diff
 from hflint.discovery import relative_path
 from hflint.file_fixes import delete, digest, settle_renames
 from hflint.fixer import fix_text
@@ -279,14 +279,6 @@ def rules_for(path: str, settings: Settings) -> tuple[type[Rule], ...]:
 
 def _relative_to_root(path: str, root: Path) -> str:
     return relative_path(Path(path), root) or path
-
-
-def unified_diff(path: str, old: str, new: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=path, tofile=path
-        )
-    )
 
 
 def _io_error(path: str, message: str) -> Diagnostic:

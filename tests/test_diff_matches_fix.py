@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from hflint.cli import cli
+from hflint.diffs import NO_NEWLINE, diff_lines
 from hflint.source import read_source
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -23,14 +24,9 @@ FOLDERS = [FIXTURES / "sample_suite", FIXTURES / "rules" / "HF501", FIXTURES / "
 HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@\n$")
 
 
-def _lines(text: str) -> list[str]:
-    """Lines split at "\n" only, each keeping its ending (a CRLF file's lines end in "\r\n")."""
-    return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
-
-
 def apply_diff(diff: str) -> None:
     """Apply hflint's `--diff` output to the files it names (relative to the working directory)."""
-    lines = _lines(diff)
+    lines = diff_lines(diff)
     at = 0
     while at < len(lines):
         if lines[at].startswith("rename from "):
@@ -45,7 +41,7 @@ def apply_diff(diff: str) -> None:
         to = lines[at + 1][4:].rstrip("\n")
         at += 2
         source = read_source(path)
-        old = _lines(source.text)
+        old = diff_lines(source.text)
         new: list[str] = []
         cursor = 0
         while at < len(lines) and (hunk := HUNK.match(lines[at])):
@@ -57,6 +53,9 @@ def apply_diff(diff: str) -> None:
             at += 1
             while count or added:
                 kind, line = lines[at][0], lines[at][1:]
+                if at + 1 < len(lines) and lines[at + 1] == NO_NEWLINE:
+                    line = line.removesuffix("\n")  # the file's last line, unterminated
+                    at += 1
                 if kind in " -":
                     assert old[cursor] == line, (path, cursor)
                     cursor += 1
@@ -129,3 +128,21 @@ def test_diff_shows_what_fix_writes_and_the_counts_add_up(
     assert "No errors fixed." in again.stdout
     assert _found(again) == remaining
     assert _files(Path("fixed")) == _files(Path("diffed"))
+
+
+def test_a_last_line_without_newline_keeps_the_diff_readable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deleted copy and a fixed file, both ending without "\n": diff's marker follows each."""
+    monkeypatch.chdir(tmp_path)
+    for folder in ("diffed", "fixed"):
+        Path(folder).mkdir()
+        for name in ("test_hf_gpt-j.py", "test_hf_gpt_j.py"):
+            (Path(folder) / name).write_text("class TestGptJModels:\n    pass")
+        (Path(folder) / "test_hf_bert.py").write_text("class TestBartModels:\n    pass")
+    diff = hflint("--diff", "--unsafe-fixes", "--select", "HF102,HF501", "diffed")
+    assert diff.stdout.count(NO_NEWLINE) == 2, diff.stdout  # the fixed file, the deleted one
+    apply_diff(diff.stdout_bytes.decode())
+    hflint("--fix", "--unsafe-fixes", "--select", "HF102,HF501", "fixed")
+    assert _files(Path("diffed")) == _files(Path("fixed"))
+    assert sorted(_files(Path("fixed"))) == ["test_hf_bert.py", "test_hf_gpt_j.py"]
