@@ -50,12 +50,17 @@ class Fix:
     """A proposed change for one diagnostic.
 
     `edits` is empty when the engine was not asked to materialise them (plain text output only
-    needs to know that a fix exists and how safe it is).
+    needs to know that a fix exists and how safe it is). A fix that changes which file holds the
+    text rather than the text has no edits: `rename_to` names the file's new name (in the same
+    directory), `delete` removes the file; the runner decides and applies both once every file of
+    the run is checked (`hflint.file_fixes`).
     """
 
     message: str
     applicability: Applicability
     edits: tuple[Edit, ...] = ()
+    rename_to: str | None = None
+    delete: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,8 @@ class Diagnostic:
                     [e.start.row, e.start.column, e.end.row, e.end.column, e.content]
                     for e in self.fix.edits
                 ],
+                "rename_to": self.fix.rename_to,
+                "delete": self.fix.delete,
             },
             "details": self.details,
         }
@@ -109,6 +116,8 @@ class Diagnostic:
                     Edit(Location(sr, sc), Location(er, ec), content)
                     for sr, sc, er, ec, content in fix_data["edits"]
                 ),
+                rename_to=fix_data.get("rename_to"),
+                delete=fix_data.get("delete", False),
             )
         return cls(
             path=data["path"],

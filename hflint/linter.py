@@ -97,7 +97,8 @@ class LintedFile:
                         # The fix turned out to change nothing (or failed): do not advertise it.
                         spec = None
                 if spec is not None:
-                    fix = Fix(spec.title, spec.applicability, edits)
+                    rename_to = spec.new_name if isinstance(spec, RenameFix) else None
+                    fix = Fix(spec.title, spec.applicability, edits, rename_to=rename_to)
             result.append(
                 Diagnostic(
                     path=self.path,

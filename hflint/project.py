@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hflint.catalog import Catalog
-from hflint.diagnostics import Diagnostic, Location
+from hflint.diagnostics import Diagnostic, Fix, Location
 from hflint.noqa import Suppressions
 from hflint.rule import ProjectRule, Rule, RuleContext
 
@@ -58,9 +58,13 @@ def project_diagnostics(
         by_path = {
             path: codes[rule.code] for path, codes in summaries.items() if rule.code in codes
         }
-        for path, message in rule.check_project(by_path):
-            if by_path[path][REPORTABLE]:
-                found.append(Diagnostic(path, rule.code, rule.name, message, top, top))
+        for report in rule.check_project(by_path):
+            if by_path[report.path][REPORTABLE]:
+                spec = report.fix
+                fix = None if spec is None else Fix(spec.title, spec.applicability, delete=True)
+                found.append(
+                    Diagnostic(report.path, rule.code, rule.name, report.message, top, top, fix)
+                )
     return found
 
 

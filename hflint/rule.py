@@ -153,11 +153,22 @@ class SourceFix:
 
 @dataclass(frozen=True)
 class RenameFix:
-    """A fix that renames the file (in the same directory); refused when the target exists."""
+    """A fix that renames the file (in the same directory). The runner applies it once every file
+    is checked: refused when the target exists with other content, and done by deleting this file
+    when the target holds the same bytes (`hflint.file_fixes`)."""
 
     title: str
     applicability: Applicability
     new_name: str
+
+
+@dataclass(frozen=True)
+class DeleteFix:
+    """A fix that deletes the file, for a project rule (`ProjectReport`): the runner applies it once
+    every file is checked, only to a file of the run."""
+
+    title: str
+    applicability: Applicability
 
 
 FixSpec = CodemodFix | SourceFix | RenameFix
@@ -241,6 +252,15 @@ class Rule:
         )
 
 
+@dataclass(frozen=True)
+class ProjectReport:
+    """A project rule's diagnostic: the file it is on (at line 1), its message, and its fix."""
+
+    path: str
+    message: str
+    fix: DeleteFix | None = None
+
+
 class ProjectRule(Rule):
     """A rule that sees the whole run (duplicates across files, say).
 
@@ -254,8 +274,8 @@ class ProjectRule(Rule):
         raise NotImplementedError
 
     @classmethod
-    def check_project(cls, summaries: Mapping[str, Mapping[str, Any]]) -> Iterator[tuple[str, str]]:
-        """(path, message) for each file to report, given every file's summary by path."""
+    def check_project(cls, summaries: Mapping[str, Mapping[str, Any]]) -> Iterator[ProjectReport]:
+        """A report for each file to report, given every file's summary by path."""
         raise NotImplementedError
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import traceback
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,11 @@ import pathspec
 from hflint.cache import Cache, CachedResult, cache_key
 from hflint.catalog import catalog_for
 from hflint.diagnostics import Diagnostic, Location, fix_is_applicable
+from hflint.diffs import unified_diff
 from hflint.discovery import relative_path
+from hflint.file_fixes import delete, digest, settle_renames
 from hflint.fixer import fix_text
-from hflint.linter import Finding, LintedFile, lint_text
+from hflint.linter import LintedFile, lint_text
 from hflint.project import project_diagnostics, summarize
 from hflint.rule import IO_ERROR, RenameFix, Rule, matches_code, select_rules
 from hflint.settings import Settings
@@ -55,6 +57,11 @@ class FileOutcome:
     before: tuple[str, dict[str, dict[str, Any]]] | None = None
     # Summaries for the rules that see the whole run, by rule code.
     summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The sha256 of the file's bytes once fixed (as they are, when nothing was fixed); empty when
+    # the file could not be read.
+    digest: str = ""
+    # Those bytes, kept only for a file that has a rename fix to apply (`hflint.file_fixes`).
+    final_data: bytes | None = None
 
 
 def display_path(path: Path) -> str:
@@ -84,12 +91,27 @@ def run(files: Sequence[Path], options: RunOptions, jobs: int | None = None) -> 
             outcomes.update(zip(pending, results, strict=True))
     else:
         outcomes.update((file, check_file(file, options)) for file in pending)
-    return _with_project_diagnostics([outcomes[file] for file in files], options.settings)
+    settled = settle_renames(
+        [outcomes[file] for file in files],
+        options,
+        partial(_recheck, options=options),
+        display_path,
+    )
+    return _with_project_diagnostics(settled, options)
 
 
-def _with_project_diagnostics(outcomes: list[FileOutcome], settings: Settings) -> list[FileOutcome]:
-    rules = selected_rules(settings)
+def _with_project_diagnostics(
+    outcomes: list[FileOutcome], options: RunOptions
+) -> list[FileOutcome]:
+    rules = selected_rules(options.settings)
     found = _project_counts(project_diagnostics({o.path: o.summaries for o in outcomes}, rules))
+    deleting = _deletions(found, options)
+    if deleting:
+        # A whole-run fix deletes files: the rest are then looked at again without them.
+        outcomes = [
+            delete(o, deleting[o.path], options) if o.path in deleting else o for o in outcomes
+        ]
+        found = _project_counts(project_diagnostics({o.path: o.summaries for o in outcomes}, rules))
     if any(o.before is not None for o in outcomes):
         # What the whole-run rules found in the files as they were: a copy that fixing made
         # differ from its original is a diagnostic that went away with no fix of its own.
@@ -108,6 +130,21 @@ def _with_project_diagnostics(outcomes: list[FileOutcome], settings: Settings) -
         replace(o, diagnostics=(*o.diagnostics, *found[o.path])) if o.path in found else o
         for o in outcomes
     ]
+
+
+def _deletions(found: dict[str, list[Diagnostic]], options: RunOptions) -> dict[str, str]:
+    """The files that a whole-run rule's fix deletes in this run: path -> the rule's code."""
+    if not options.fixing:
+        return {}
+    return {
+        path: fixes[0].code
+        for path, diagnostics in found.items()
+        if (
+            fixes := [
+                d for d in diagnostics if fix_is_applicable(d.fix, unsafe=options.unsafe_fixes)
+            ]
+        )
+    }
 
 
 def _path_before(outcome: FileOutcome) -> str:
@@ -158,40 +195,24 @@ def _check(file: Path, path: str, options: RunOptions) -> FileOutcome:
     messages = [f"{path}: {message}" for message in result.messages]
     diff = unified_diff(path, source.text, result.text) if result.text != source.text else ""
     linted = result.linted
-    if options.fix and result.text != source.text:
-        write_atomic(file, source.encode(result.text))
+    if result.text != source.text:
+        # `--diff` goes on with the fixed text exactly as `--fix` does, only without writing it.
+        if options.fix:
+            write_atomic(file, source.encode(result.text))
         source = decode_source(file, source.encode(result.text))
-    rename = _applicable_rename(linted, options)
-    if rename is not None:
-        finding, fix = rename
-        target = file.with_name(fix.new_name)
-        target_path = display_path(target)
-        if options.diff:
-            diff += f"rename from {path}\nrename to {target_path}\n"
-            fixed[finding.code] = fixed.get(finding.code, 0) + 1
-        elif _rename_no_clobber(file, target):
-            fixed[finding.code] = fixed.get(finding.code, 0) + 1
-            file, path = target, target_path
-            linted = lint_text(
-                path,
-                source.text,
-                rules_for(path, options.settings),
-                catalog=catalog,
-                parsed=linted.module,  # the same text: only its name changed
-            )
-        else:
-            messages.append(f"{path}: not renamed to {fix.new_name}: that file exists")
     outcome = _finish(source, path, options, linted)
     messages.extend(m for m in outcome.messages if m not in messages)
     vanished = result.found_before - sum(fixed.values()) - len(linted.findings)
-    changed = original[0] != path or result.text != original_text
     return replace(
         outcome,
         fixed=fixed,
         diff=diff,
         messages=tuple(messages),
         vanished=vanished,
-        before=original if changed else None,
+        before=original if result.text != original_text else None,
+        # A rename is decided once every file is checked, and the file is then checked again
+        # under its new name from these bytes (which `--diff` never wrote).
+        final_data=source.data if _has_rename(linted, options) else None,
     )
 
 
@@ -211,31 +232,30 @@ def _finish(source: SourceFile, path: str, options: RunOptions, linted: LintedFi
         cache.put(_key(source.data, path, options), CachedResult(diagnostics, summaries))
     # Codemods that raised while the diagnostics' edits were computed (messages name the file).
     messages = tuple(f"{path}: {error}" for error in linted.fix_errors)
-    return FileOutcome(path=path, diagnostics=diagnostics, summaries=summaries, messages=messages)
+    return FileOutcome(
+        path=path,
+        diagnostics=diagnostics,
+        summaries=summaries,
+        messages=messages,
+        digest=digest(source.data),
+    )
 
 
-def _applicable_rename(linted: LintedFile, options: RunOptions) -> tuple[Finding, RenameFix] | None:
-    for finding in linted.findings:
-        fix = finding.report.fix
-        if isinstance(fix, RenameFix) and fix_is_applicable(fix, unsafe=options.unsafe_fixes):
-            return finding, fix
-    return None
+def _has_rename(linted: LintedFile, options: RunOptions) -> bool:
+    return any(
+        isinstance(f.report.fix, RenameFix)
+        and fix_is_applicable(f.report.fix, unsafe=options.unsafe_fixes)
+        for f in linted.findings
+    )
 
 
-def _rename_no_clobber(source: Path, target: Path) -> bool:
-    """Rename `source` to `target` unless `target` exists, without a window in which another
-    process's new `target` could be overwritten (a hard link fails if the name is taken)."""
-    try:
-        os.link(source, target)
-    except FileExistsError:
-        return False
-    except OSError:  # a file system without hard links: check, then rename
-        if target.exists():
-            return False
-        os.rename(source, target)
-        return True
-    source.unlink()
-    return True
+def _recheck(file: Path, data: bytes, options: RunOptions) -> FileOutcome:
+    """The outcome of the file at `file` whose bytes are `data` (a file just renamed there)."""
+    source = decode_source(file, data)
+    path = display_path(file)
+    rules = rules_for(path, options.settings)
+    linted = lint_text(path, source.text, rules, catalog=catalog_for(options.settings))
+    return _finish(source, path, options, linted)
 
 
 def selected_rules(settings: Settings) -> tuple[type[Rule], ...]:
@@ -259,14 +279,6 @@ def rules_for(path: str, settings: Settings) -> tuple[type[Rule], ...]:
 
 def _relative_to_root(path: str, root: Path) -> str:
     return relative_path(Path(path), root) or path
-
-
-def unified_diff(path: str, old: str, new: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=path, tofile=path
-        )
-    )
 
 
 def _io_error(path: str, message: str) -> Diagnostic:
@@ -312,4 +324,5 @@ def _from_cache(file: Path, options: RunOptions, cache: Cache | None) -> FileOut
         path=path,
         diagnostics=tuple(cached.diagnostics),
         summaries={code: dict(summary) for code, summary in cached.summaries.items()},
+        digest=digest(data),
     )

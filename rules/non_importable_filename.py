@@ -29,8 +29,11 @@ class NonImportableFilename(FileNameRule):
 
     ## Fix safety
     Unsafe: the fix renames the file (every character that cannot be in an identifier becomes `_`),
-    which breaks anything that refers to it by its old name (CI configs, docs). It is refused, with a
-    message, when a file of the new name already exists.
+    which breaks anything that refers to it by its old name (CI configs, docs). When a file of the
+    new name already exists there is no fix if its content differs (the message says so, and no
+    `[*]` is shown), and when it holds the same bytes the fix deletes this copy instead, which
+    leaves the same files a rename would. Whether the name is free is decided once every file of
+    the run is checked, so `--diff` shows what `--fix` does.
     """
 
     code = "HF501"

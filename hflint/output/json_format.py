@@ -30,6 +30,9 @@ def _fix(fix: Fix) -> dict[str, Any]:
         "applicability": fix.applicability.value,
         "message": fix.message,
         "edits": [_edit(edit) for edit in fix.edits],
+        # hflint's fixes that change the file rather than its text (ruff has none).
+        **({"rename_to": fix.rename_to} if fix.rename_to else {}),
+        **({"delete": True} if fix.delete else {}),
     }
 
 
