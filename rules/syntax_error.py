@@ -71,7 +71,7 @@ class UnparsableFile(Rule):
         cls, context: RuleContext, source: str, problem: SyntaxProblem
     ) -> Iterator[Report]:
         recovery = recover(source, context.path)
-        if recovery is None:
+        if recovery is None or not recovery.applied:
             message = (
                 f"Syntax error: {problem.message}; no mechanical repair applies, "
                 f"correct line {problem.line} by hand (`python -m py_compile` shows the same error)"
