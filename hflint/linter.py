@@ -178,9 +178,10 @@ NESTED_TOO_DEEPLY = "code nested too deeply for hflint to analyse (split the dee
 
 
 def _parse(text: str) -> cst.Module | None:
-    """The text's tree, or None when it does not parse. LibCST accepts a BOM character at the
-    start, which CPython rejects (a file saved with two BOMs keeps one after decoding)."""
-    if text.startswith("\ufeff"):
+    """The text's tree, or None when it does not parse. LibCST accepts two things CPython rejects:
+    a BOM character at the start (a file saved with two BOMs keeps one after decoding) and a NUL
+    character in a comment."""
+    if text.startswith("\ufeff") or "\0" in text:
         return None
     try:
         return cst.parse_module(text)

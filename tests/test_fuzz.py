@@ -18,16 +18,14 @@ FIXED = settings(
 )
 
 
-@FIXED
-@settings(max_examples=150)
+@settings(FIXED, max_examples=150)
 @given(fuzzing.cases())
 def test_lint_and_fix_keep_their_properties(case: fuzzing.Case) -> None:
     problems = fuzzing.check_lint(case) + fuzzing.check_fix(case)
     assert not problems, f"{case.describe()}\n" + "\n".join(problems)
 
 
-@FIXED
-@settings(max_examples=60)
+@settings(FIXED, max_examples=60)
 @given(fuzzing.file_cases())
 def test_files_round_trip_through_the_runner(case: fuzzing.FileCase) -> None:
     problems = fuzzing.check_file_round_trip(case)

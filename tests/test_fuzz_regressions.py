@@ -44,3 +44,11 @@ def test_a_bom_left_in_the_text_is_a_syntax_error() -> None:
     assert linted.module is None
     [finding] = [f for f in linted.findings if f.code == "HF001"]
     assert "U+FEFF" in finding.report.message
+
+
+def test_a_nul_in_a_comment_is_a_syntax_error() -> None:
+    case = _case(fuzzing.FIXTURES / "fuzz" / "test_hf_bert_nul_in_comment.py")
+    linted = lint_text(case.path, case.text, fuzzing.rules())
+    assert linted.module is None
+    [finding] = [f for f in linted.findings if f.code == "HF001"]
+    assert finding.start.row == 2
