@@ -4,9 +4,8 @@ to a small input; put it under fixtures/fuzz/ (tests/test_fuzz_regressions.py ru
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, Phase, given, settings
-
 import fuzzing
+from hypothesis import HealthCheck, Phase, given, settings
 
 # Derandomized: the same inputs on every run, none saved between runs.
 FIXED = settings(

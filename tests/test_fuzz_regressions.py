@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import fuzzing
 import pytest
 
-import fuzzing
 from hflint.linter import NESTED_TOO_DEEPLY, lint_text
 from hflint.source import decode_source
 
