@@ -19,7 +19,7 @@ from hflint.diagnostics import Diagnostic, Edit, Fix, Location
 from hflint.noqa import Suppressions
 from hflint.positions import LineIndex, module_code, node_ranges
 from hflint.rule import CodemodFix, RenameFix, Report, Rule, RuleContext
-from hflint.syntax import find_syntax_problem
+from hflint.syntax import SyntaxProblem, find_syntax_problem
 
 
 @dataclass(frozen=True)
@@ -155,24 +155,36 @@ def lint_text(
     context = RuleContext.for_text(path, text, catalog)
     suppressions = Suppressions.scan(text)
     module = parsed if parsed is not None else parse_or_none(text)
+    try:
+        findings = [] if module is None else _locate(module, _visit(module, text, rules, context))
+    except RecursionError:
+        # LibCST builds trees deeper than the rules' recursive visits can follow (an expression
+        # of a thousand terms); CPython's compiler stops at a similar depth. Reported as HF001.
+        module = None
     if module is None:
-        problem = find_syntax_problem(text, path)
-        reports = (
-            []
-            if problem is None
-            else [r for rule in rules for r in rule.on_syntax_error(context, text, problem)]
+        problem = find_syntax_problem(text, path) or SyntaxProblem(NESTED_TOO_DEEPLY, 1, 1)
+        findings = _locate(
+            None, [r for rule in rules for r in rule.on_syntax_error(context, text, problem)]
         )
-    else:
-        reports = _visit(module, text, rules, context)
-    reports = [r for r in reports if not suppressions.file_suppresses(r.code)]
-    findings = _locate(module, reports)
-    findings = [f for f in findings if not suppressions.line_suppresses(f.start.row, f.code)]
+    findings = [
+        f
+        for f in findings
+        if not suppressions.file_suppresses(f.code)
+        and not suppressions.line_suppresses(f.start.row, f.code)
+    ]
     findings.sort(key=lambda f: (f.start, f.end, f.code))
     return LintedFile(path, text, module, findings, context.catalog)
 
 
+NESTED_TOO_DEEPLY = "code nested too deeply for hflint to analyse (split the deepest expression)"
+
+
 def parse_or_none(text: str) -> cst.Module | None:
-    """`text`'s tree, or None when it does not parse."""
+    """`text`'s tree, or None when it does not parse. LibCST accepts two things CPython rejects:
+    a BOM character at the start (a file saved with two BOMs keeps one after decoding) and a NUL
+    character in a comment."""
+    if text.startswith("\ufeff") or "\0" in text:
+        return None
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError:

@@ -73,7 +73,7 @@ class UnparsableFile(Rule):
     ) -> Iterator[Report]:
         recovery = recover(source, context.path)
         model = context.model
-        if recovery is not None:
+        if recovery is not None and recovery.applied:
             repaired = recovery.source
             message = (
                 f"Syntax error: {problem.message}; a repair changes "

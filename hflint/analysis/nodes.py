@@ -98,7 +98,7 @@ def parents(node: cst.CSTNode) -> dict[int, cst.CSTNode]:
     """id(descendant) -> its parent, for every descendant of `node` (trivia aside)."""
     found: dict[int, cst.CSTNode] = {}
     for current in iter_nodes(node):
-        for child in _children(current, False):
+        for child in child_nodes(current, False):
             found[id(child)] = current
     return found
 
