@@ -11,6 +11,7 @@ import dataclasses
 import importlib.util
 import json
 import os
+import platform
 import sys
 import time
 from collections.abc import Iterator, Mapping
@@ -268,7 +269,15 @@ def exec_command(
         "seed": seed,
         "lint_gate": not no_lint_gate,
     }
-    meta: dict[str, Any] = {"tool": "hflint", "version": __version__, "selection": selection_meta}
+    meta: dict[str, Any] = {
+        "tool": "hflint",
+        "version": __version__,
+        # Which suite and machine: `hflint report merge` refuses other suites' results and shows
+        # where each file ran (a Ray record names its own node).
+        "suite": settings.root.name,
+        "node": platform.node(),
+        "selection": selection_meta,
+    }
     if not files:
         warn("no test files selected")
         meta["seconds"] = time.monotonic() - started

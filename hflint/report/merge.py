@@ -10,6 +10,7 @@ each), its diagnostics and coverage from the first report that holds it.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -74,32 +75,38 @@ def merge(paths: Sequence[Path]) -> tuple[dict[str, Any], list[str]]:
     _same("transformers version", _of(runs, "transformers"))
     _same("suite", [(p, r["suite"]) for p, r in reports] + _of(runs, "suite"))
 
-    notes: list[str] = []
+    repeated: Counter[tuple[Path, Path]] = Counter()
     files: dict[str, dict[str, Any]] = {}
-    owner: dict[str, Path] = {}
-    for path, report in reports:
+    owner: dict[str, int] = {}  # file -> the index in `reports` of the report it is taken from
+    for index, (path, report) in enumerate(reports):
         for entry in report["files"]:
             if entry["path"] in files:
-                notes.append(
-                    f"{entry['path']} is in {owner[entry['path']]} and {path}: counted once"
-                )
+                repeated[(reports[owner[entry["path"]]][0], path)] += 1
                 continue
             files[entry["path"]] = entry
-            owner[entry["path"]] = path
+            owner[entry["path"]] = index
     diagnostics = [
         d
-        for path, report in reports
+        for index, (_, report) in enumerate(reports)
         for d in report["lint"]["diagnostics"]
-        if owner[d["path"]] == path
+        if owner[d["path"]] == index
     ]
+    notes = [
+        f"{count} file(s) of {first} are also in {again}: counted once, as {first} has them"
+        for (first, again), count in repeated.items()
+    ]
+    repeated.clear()
     ran: dict[tuple[str, str], tuple[Path, dict[str, Any]]] = {}
     for path, record in records:
         key = (record["file"], record["device"])
         if key in ran:
-            notes.append(
-                f"{key[0]} on {key[1]} is in {ran[key][0]} and {path}: counted once, as {path} has it"
-            )
+            repeated[(ran[key][0], path)] += 1
         ran[key] = (path, record)
+    notes += [
+        f"{count} file(s) run in {first} were run on the same device in {again}: counted once, "
+        f"as {again} has them"
+        for (first, again), count in repeated.items()
+    ]
     first = reports[0][1]
     head = header(
         first["suite"],
