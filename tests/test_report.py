@@ -99,7 +99,7 @@ def test_merge_refuses_what_cannot_be_combined(whole: Path, tmp_path: Path) -> N
     good = whole / "report.json"
     cases = {
         "newer.json": ({**report, "tool": {"name": "hflint", "version": "9.9"}}, "hflint version"),
-        "other.json": ({**report, "suite": "another-suite"}, "different suites"),
+        "other.json": ({**report, "suite_id": "0123456789abcdef"}, "different suites"),
         "catalog.json": ({**report, "transformers": "4.0.0"}, "transformers catalog"),
         "future.json": ({**report, "schema_version": SCHEMA_VERSION + 1}, "newer than"),
         "stranger.json": ({"hello": 1}, "neither a report.json nor"),
@@ -122,7 +122,7 @@ def _exec_result(device: str, hardware: str, records: list[tuple[str, str]]) -> 
     return {
         "tool": "hflint",
         "version": report_version(),
-        "suite": "sample_suite",
+        "suite_id": "sample",
         "node": f"node-{device}",
         "selection": {"shard": None},
         "device": device,
@@ -145,7 +145,7 @@ def report_version() -> str:
 
 
 def test_merge_counts_a_file_once_per_device(whole: Path, tmp_path: Path) -> None:
-    report = {**report_of(whole), "suite": "sample_suite"}
+    report = {**report_of(whole), "suite_id": "sample"}
     base = _write(tmp_path / "report.json", report)
     cpu = _exec_result("cpu", "Xeon", [("a.py", "passed"), ("b.py", "failed")])
     rerun = _exec_result("cpu", "Xeon", [("b.py", "passed")])  # b.py again on the CPU

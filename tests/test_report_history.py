@@ -75,7 +75,7 @@ def _exec_result(suite: str, statuses: dict[str, str]) -> dict[str, Any]:
     return {
         "tool": "hflint",
         "version": __version__,
-        "suite": suite,
+        "suite_id": suite,
         "device": "cpu",
         "hardware": {"cpu": {"model": "Xeon"}},
         "transformers": "5.25.0",
@@ -88,7 +88,7 @@ def _exec_result(suite: str, statuses: dict[str, str]) -> dict[str, Any]:
 def test_flaky_files_flip_between_runs(suite: Path, tmp_path: Path) -> None:
     assert hflint("report", suite, "-o", tmp_path / "base").exit_code == 0
     base = tmp_path / "base" / "report.json"
-    name = json.loads(base.read_text(encoding="utf-8"))["suite"]
+    name = json.loads(base.read_text(encoding="utf-8"))["suite_id"]
     store = tmp_path / "history.sqlite"
     for run, (bert, electra) in enumerate(
         [("passed", "passed"), ("failed", "passed"), ("passed", "skipped"), ("passed", "failed")]

@@ -25,7 +25,7 @@ from hflint.command_support import (
     settings_for,
     warn,
 )
-from hflint.discovery import discover
+from hflint.discovery import discover, suite_id
 from hflint.exec.commands import exec_command
 from hflint.report.document import ReportError
 
@@ -176,7 +176,7 @@ def build_command(
             per_file[diagnostic.path] = per_file.get(diagnostic.path, 0) + 1
         report = assemble(
             header(
-                settings.root.name,
+                (settings.root.name, suite_id(found.files, settings.root)),
                 chosen_catalog.transformers_version,
                 [shard] if shard else [],
                 now(),

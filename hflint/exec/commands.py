@@ -35,7 +35,7 @@ from hflint.command_support import (
     settings_for,
     warn,
 )
-from hflint.discovery import discover
+from hflint.discovery import discover, suite_id
 from hflint.exec import records as rec
 from hflint.exec import selection
 from hflint.exec.backend_protocol import Backend, BackendError
@@ -275,6 +275,7 @@ def exec_command(
         # Which suite and machine: `hflint report merge` refuses other suites' results and shows
         # where each file ran (a Ray record names its own node).
         "suite": settings.root.name,
+        "suite_id": suite_id(found.files, settings.root),
         "node": platform.node(),
         "selection": selection_meta,
     }

@@ -51,14 +51,18 @@ def now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
-def header(suite: str, transformers: str, shards: Sequence[str], created: str) -> dict[str, Any]:
-    """What identifies a report: its schema, the hflint that wrote it, the suite and catalog."""
+def header(
+    suite: tuple[str, str], transformers: str, shards: Sequence[str], created: str
+) -> dict[str, Any]:
+    """What identifies a report: its schema, the hflint that wrote it, the suite (its name and
+    `hflint.discovery.suite_id`) and catalog."""
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "hflint", "version": __version__},
         "created": created,
-        "suite": suite,
+        "suite": suite[0],
+        "suite_id": suite[1],
         "transformers": transformers,
         "shards": sorted(shards),
     }
@@ -98,7 +102,7 @@ def exec_run(result: Mapping[str, Any], source: str) -> tuple[dict[str, Any], li
     run = {key: result.get(key) for key in RUN_FIELDS}
     run["hflint"] = result.get("version")
     run["node"] = result.get("node")
-    run["suite"] = result.get("suite")
+    run["suite_id"] = result.get("suite_id")
     run["shard"] = (result.get("selection") or {}).get("shard")
     run["seconds"] = result.get("seconds")
     run["hardware"] = device_hardware(result.get("hardware") or {}, run.get("device"))

@@ -73,7 +73,7 @@ def merge(paths: Sequence[Path]) -> tuple[dict[str, Any], list[str]]:
     _same("hflint version", [(p, r["tool"]["version"]) for p, r in reports] + _of(runs, "hflint"))
     _same("transformers catalog", [(p, r["transformers"]) for p, r in reports])
     _same("transformers version", _of(runs, "transformers"))
-    _same("suite", [(p, r["suite"]) for p, r in reports] + _of(runs, "suite"))
+    _same("suite", [(p, r["suite_id"]) for p, r in reports] + _of(runs, "suite_id"))
 
     repeated: Counter[tuple[Path, Path]] = Counter()
     files: dict[str, dict[str, Any]] = {}
@@ -109,7 +109,7 @@ def merge(paths: Sequence[Path]) -> tuple[dict[str, Any], list[str]]:
     ]
     first = reports[0][1]
     head = header(
-        first["suite"],
+        (first["suite"], first["suite_id"]),
         first["transformers"],
         sorted({shard for _, report in reports for shard in report["shards"]}),
         now(),
