@@ -126,7 +126,7 @@ def test_the_page_renders_in_chromium_with_its_charts(runs: Path) -> None:
         "By modality family",
         "Status per device",
         "Time per device",
-        "Status per model type (least passing first)",
+        "Status per model type (failing first)",
         "Time per model type",
     ]
     image = Image.open(shot).convert("RGB")

@@ -67,7 +67,9 @@ def test_two_runs_and_what_got_worse(suite: Path, tmp_path: Path) -> None:
     assert trends["flaky"] == []
     # The second report says what got worse, and its page draws the trend.
     assert "diagnostics 0 -> 2" in (tmp_path / "two" / "summary.md").read_text(encoding="utf-8")
-    assert "The last 2 runs" in (tmp_path / "two" / "report.html").read_text(encoding="utf-8")
+    assert "Trends over the last 2 runs" in (tmp_path / "two" / "report.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def _exec_result(suite: str, statuses: dict[str, str]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from hflint.exec.records import STATUSES
+from hflint.exec.records import FAILING, STATUSES
 from hflint.report import svg
 
 _STYLE = """
@@ -128,16 +128,25 @@ def _figure(caption: str, chart: str) -> str:
 def _trends(trends: Mapping[str, Any]) -> str:
     runs = trends["runs"]
     points = [f"#{run['id']}" for run in runs]
-    chart = svg.lines(
+    counts = svg.lines(
+        points, {"diagnostics": [run["diagnostics"] for run in runs]}, "diagnostics over runs"
+    )
+    shares = svg.lines(
         points,
         {
-            "diagnostics": [run["diagnostics"] for run in runs],
-            "coverage %": [run["coverage"] for run in runs],
-            "pass rate %": [run["pass_rate"] for run in runs],
+            "coverage (all)": [run["coverage"] for run in runs],
+            "pass rate": [run["pass_rate"] for run in runs],
         },
-        "trends over runs",
+        "coverage and pass rate over runs",
+        maximum=100,
     )
-    return "<h2>Trends</h2>" + _figure(f"The last {len(runs)} runs", chart)
+    return (
+        f"<h2>Trends over the last {len(runs)} runs</h2>"
+        '<div class="charts">'
+        + _figure("Diagnostics", counts)
+        + _figure("Coverage and pass rate (%)", shares)
+        + "</div>"
+    )
 
 
 def _lint_charts(report: Mapping[str, Any]) -> list[str]:
@@ -219,7 +228,14 @@ def _exec(execution: Mapping[str, Any]) -> list[str]:
         f'<span><i style="background:{colour}"></i>{status}</span>'
         for status, colour in svg.STATUS_COLOURS.items()
     )
-    failing = sorted(types, key=lambda r: (r["passed"] - r["files"], str(r["model_type"])))
+    failing = sorted(
+        types,
+        key=lambda r: (
+            -sum(r[status] for status in FAILING),
+            r["passed"] - r["files"],
+            str(r["model_type"]),
+        ),
+    )
     return [
         "<h2>Execution</h2>",
         f'<p class="legend">{legend}</p>',
@@ -235,7 +251,7 @@ def _exec(execution: Mapping[str, Any]) -> list[str]:
             ),
         ),
         _figure(
-            "Status per model type (least passing first)",
+            "Status per model type (failing first)",
             svg.stacked(
                 [(str(r["model_type"]), statuses(r)) for r in failing[:_CHART_ROWS]], "model type"
             ),

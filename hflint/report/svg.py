@@ -34,7 +34,7 @@ def _svg(height: int, body: list[str], label: str) -> str:
 
 
 def _label(y: float, text: str) -> str:
-    shown = text if len(text) <= 26 else text[:25] + "…"
+    shown = text if len(text) <= 24 else text[:23] + "…"
     return (
         f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR_HEIGHT - 4}" text-anchor="end">'
         f"{escape(shown)}<title>{escape(text)}</title></text>"
@@ -90,15 +90,27 @@ def stacked(rows: Sequence[tuple[str, Mapping[str, int]]], label: str) -> str:
     return _svg(8 + len(rows) * ROW_HEIGHT, body, label)
 
 
-def lines(points: Sequence[str], series: Mapping[str, Sequence[float | None]], label: str) -> str:
-    """A line per series over the x positions `points` (runs, oldest first); a None is a gap. Each
-    series is scaled to its own largest value, so percentages and counts share one chart."""
-    height, left, right, top_pad, bottom = 220, 40, 170, 10, 30
+def lines(
+    points: Sequence[str],
+    series: Mapping[str, Sequence[float | None]],
+    label: str,
+    *,
+    maximum: float | None = None,
+) -> str:
+    """A line per series over the x positions `points` (runs, oldest first); a None is a gap. The
+    series share one scale, from 0 to `maximum` (else their largest value), marked on the left."""
+    height, left, right, top_pad, bottom = 180, 44, 130, 10, 30
     span_x = WIDTH - left - right
     span_y = height - top_pad - bottom
+    values = [v for vs in series.values() for v in vs if v is not None]
+    top = maximum if maximum is not None else max(values, default=0.0)
+    top = top or 1.0
     body = [
         f'<line x1="{left}" y1="{height - bottom}" x2="{WIDTH - right}" y2="{height - bottom}" '
-        'stroke="#888"/>'
+        'stroke="#888"/>',
+        f'<line x1="{left}" y1="{top_pad}" x2="{left}" y2="{height - bottom}" stroke="#888"/>',
+        f'<text x="{left - 4}" y="{top_pad + 8}" text-anchor="end">{top:g}</text>',
+        f'<text x="{left - 4}" y="{height - bottom}" text-anchor="end">0</text>',
     ]
     step = span_x / max(len(points) - 1, 1)
     for index, name in enumerate(points):
@@ -107,12 +119,11 @@ def lines(points: Sequence[str], series: Mapping[str, Sequence[float | None]], l
                 f'<text x="{left + index * step:.1f}" y="{height - bottom + 16}" '
                 f'text-anchor="middle">{escape(name)}</text>'
             )
-    for number, (name, values) in enumerate(series.items()):
+    for number, (name, numbers) in enumerate(series.items()):
         colour = PALETTE[number % len(PALETTE)]
-        top = max((v for v in values if v is not None), default=0.0) or 1.0
         placed = [
             (left + index * step, top_pad + span_y * (1 - value / top), value)
-            for index, value in enumerate(values)
+            for index, value in enumerate(numbers)
             if value is not None
         ]
         if len(placed) > 1:
