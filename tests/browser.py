@@ -59,3 +59,18 @@ def open_page(page: Path, screenshot: Path, *, size: str = "1200,1800") -> Page:
     assert shot.returncode == 0 and screenshot.is_file(), shot.stderr
     console = [m.group(1) for m in _CONSOLE.finditer(dumped.stderr + shot.stderr)]
     return Page(dom=dumped.stdout, console=console)
+
+
+def assert_page_works(page: Path, shot: Path) -> str:
+    """Open `page`; check that it is self-contained, writes nothing to the console and draws every
+    chart (each has marks; the page's script counted them all); return its DOM."""
+    text = page.read_text(encoding="utf-8")
+    # Self-contained: nothing to load (the one URL is SVG's namespace, which is never fetched).
+    assert not re.search(r"\b(src|href)=", text)
+    assert set(re.findall(r"https?://[^\s\"']+", text)) == {"http://www.w3.org/2000/svg"}
+    opened = open_page(page, shot)
+    assert opened.console == []
+    charts = re.findall(r'<svg class="chart".*?</svg>', opened.dom, re.S)
+    assert re.search(rf'<body data-ready="{len(charts)}"', opened.dom)
+    assert all('class="mark"' in chart for chart in charts)
+    return opened.dom

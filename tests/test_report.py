@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import assert_page_works
 from click.testing import CliRunner, Result
 
 from hflint.cli import cli
@@ -211,3 +212,25 @@ def test_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     text = shown.decode("utf-8", errors="replace")
     assert "hflint report: lint" in text and "hflint report: write" in text
     assert (tmp_path / "out" / "report.html").is_file()
+
+
+def test_the_page_renders_in_chromium(whole: Path, tmp_path: Path) -> None:
+    dom = assert_page_works(whole / "report.html", tmp_path / "report.png")
+    assert "<h2>Execution</h2>" not in dom  # no --exec: no exec section
+    assert dom.count('<svg class="chart"') == 3  # by rule, by priority, by family
+
+
+def test_readme_documents_every_field(whole: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### report.json", 1)[1].split("### Merging", 1)[0]
+    report = report_of(whole)
+    assert not [key for key in report if f"`{key}`" not in section]
+    assert not [key for key in report["totals"] if f"`{key}`" not in section]
+    assert not [key for key in report["files"][0] if f"`{key}`" not in section]
+    assert not [key for key in report["lint"]["diagnostics"][0] if f"`{key}`" not in section]
+    assert not [key for key in report["lint"]["by_rule"][0] if f"`{key}`" not in section]
+    exec_part = section.split("| `exec` |", 1)[1]
+    from hflint.report.document import RECORD_FIELDS, RUN_FIELDS
+
+    for key in (*RECORD_FIELDS, *RUN_FIELDS, "node", "hardware", "cause", "suite_id", "shard"):
+        assert f"`{key}`" in exec_part, key

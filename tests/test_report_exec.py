@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import open_page
+from browser import assert_page_works, open_page
 from click.testing import CliRunner, Result
 from PIL import Image
 
@@ -102,23 +102,9 @@ def test_merged_shards_equal_the_unsharded_run(runs: Path) -> None:
     assert len(merged["exec"]["runs"]) == 2
 
 
-def _assert_page_works(page: Path, shot: Path) -> str:
-    """Open `page`, check it, return its DOM."""
-    text = page.read_text(encoding="utf-8")
-    # Self-contained: nothing to load (the one URL is SVG's namespace, which is never fetched).
-    assert not re.search(r"\b(src|href)=", text)
-    assert set(re.findall(r"https?://[^\s\"']+", text)) == {"http://www.w3.org/2000/svg"}
-    opened = open_page(page, shot)
-    assert opened.console == []
-    charts = re.findall(r'<svg class="chart".*?</svg>', opened.dom, re.S)
-    assert re.search(rf'<body data-ready="{len(charts)}"', opened.dom)
-    assert all('class="mark"' in chart for chart in charts)
-    return opened.dom
-
-
 def test_the_page_renders_in_chromium_with_its_charts(runs: Path) -> None:
     shot = runs / "report.png"
-    dom = _assert_page_works(runs / "whole" / "report.html", shot)
+    dom = assert_page_works(runs / "whole" / "report.html", shot)
     captions = re.findall(r"<figcaption>(.*?)</figcaption>", dom)
     assert captions == [
         "Diagnostics by rule",
