@@ -48,7 +48,9 @@ def _moved(tmp_path: Path, fmt: str) -> tuple[Any, Any]:
     """The format's output for a copy of the suite, then again after three lines were inserted at
     the top of every file."""
     suite = tmp_path / "suite"
-    shutil.copytree(SUITE, suite)
+    suite.mkdir()
+    for file in sorted(SUITE.glob("test_hf_*.py"))[:16]:  # LF and CRLF, HF001, HF501 among them
+        shutil.copy(file, suite / file.name)
     before = check(fmt, suite)
     for file in suite.glob("test_hf_*.py"):
         data = file.read_bytes()
