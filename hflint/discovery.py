@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -140,3 +141,10 @@ def _read_gitignore(path: Path) -> pathspec.PathSpec[Any]:
     except OSError:
         lines = []
     return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def suite_id(files: Sequence[Path], root: Path) -> str:
+    """What tells one suite from another, wherever it is checked out: a digest of its files' paths
+    relative to the project root (the CI jobs of one commit agree; a file added makes another)."""
+    names = sorted(relative_path(file, root) or file.as_posix() for file in files)
+    return hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest()[:16]

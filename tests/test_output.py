@@ -114,6 +114,7 @@ def test_every_format_is_registered() -> None:
     assert format_names() == (
         "concise",
         "github",
+        "gitlab",
         "json",
         "json-lines",
         "junit",

@@ -17,7 +17,9 @@ from hflint.cli.catalog import catalog_group
 from hflint.cli.check import check
 from hflint.cli.coverage import coverage_command
 from hflint.cli.generate import generate_command
+from hflint.cli.history import history_command
 from hflint.cli.init import init
+from hflint.cli.report import report_group
 from hflint.cli.rules import explain_rule, list_rules
 from hflint.exec.commands import exec_command, hardware_command
 
@@ -68,6 +70,8 @@ for command in (
     generate_command,
     hardware_command,
     exec_command,
+    report_group,
+    history_command,
 ):
     cli.add_command(command)
 

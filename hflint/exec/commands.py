@@ -11,6 +11,7 @@ import dataclasses
 import importlib.util
 import json
 import os
+import platform
 import sys
 import time
 from collections.abc import Iterator, Mapping
@@ -34,7 +35,7 @@ from hflint.command_support import (
     settings_for,
     warn,
 )
-from hflint.discovery import discover
+from hflint.discovery import discover, suite_id
 from hflint.exec import records as rec
 from hflint.exec import selection
 from hflint.exec.backend_protocol import Backend, BackendError
@@ -268,7 +269,16 @@ def exec_command(
         "seed": seed,
         "lint_gate": not no_lint_gate,
     }
-    meta: dict[str, Any] = {"tool": "hflint", "version": __version__, "selection": selection_meta}
+    meta: dict[str, Any] = {
+        "tool": "hflint",
+        "version": __version__,
+        # Which suite and machine: `hflint report merge` refuses other suites' results and shows
+        # where each file ran (a Ray record names its own node).
+        "suite": settings.root.name,
+        "suite_id": suite_id(found.files, settings.root),
+        "node": platform.node(),
+        "selection": selection_meta,
+    }
     if not files:
         warn("no test files selected")
         meta["seconds"] = time.monotonic() - started

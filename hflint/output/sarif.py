@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from hflint.diagnostics import Diagnostic, Edit, Fix, Location, RuleInfo
 from hflint.output import RunReport, register_format
+from hflint.output.fingerprints import fingerprints
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -75,7 +76,14 @@ def _fix(fix: Fix, uri: str) -> dict[str, Any]:
     }
 
 
-def _result(diagnostic: Diagnostic, rule_indices: dict[str, int]) -> dict[str, Any]:
+# The key of hflint's fingerprint among a result's partialFingerprints; the version part changes
+# only if the fingerprint's recipe does, as SARIF asks.
+FINGERPRINT_KEY = "hflint/v1"
+
+
+def _result(
+    diagnostic: Diagnostic, rule_indices: dict[str, int], fingerprint: str
+) -> dict[str, Any]:
     uri = _artifact_uri(diagnostic.path)
     result: dict[str, Any] = {"ruleId": diagnostic.code}
     # A code missing from the rule table (which should not happen) still yields a valid result.
@@ -91,6 +99,8 @@ def _result(diagnostic: Diagnostic, rule_indices: dict[str, int]) -> dict[str, A
             }
         }
     ]
+    # Code scanning matches results across runs by these, so an alert survives its lines moving.
+    result["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint}
     # The schema requires at least one replacement, so a fix without edits cannot be expressed.
     if diagnostic.fix is not None and diagnostic.fix.edits:
         result["fixes"] = [_fix(diagnostic.fix, uri)]
@@ -111,7 +121,12 @@ def _sarif_log(report: RunReport) -> dict[str, Any]:
         # hflint counts columns in characters; SARIF's default unit is UTF-16 code units, which
         # would shift every column after an astral character (an emoji, say) on the same line.
         "columnKind": "unicodeCodePoints",
-        "results": [_result(d, rule_indices) for d in report.diagnostics],
+        "results": [
+            _result(d, rule_indices, fingerprint)
+            for d, fingerprint in zip(
+                report.diagnostics, fingerprints(report.diagnostics), strict=True
+            )
+        ],
     }
     return {"$schema": SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 
