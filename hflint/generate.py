@@ -36,7 +36,7 @@ from hflint.rule import all_rules
 from hflint.runner import display_path
 from hflint.salvage import salvaged_module
 from hflint.settings import Settings
-from hflint.source import SourceError, read_source, write_atomic
+from hflint.source import SourceError, in_line_endings_of, read_source, write_atomic
 
 EXIT_LINT, EXIT_USAGE = 1, 2
 # What a model name may be made of; anything else is refused before the catalog is asked, so that
@@ -299,7 +299,8 @@ def regenerated(text: str, path: str, model: ModelEntry, catalog: Catalog) -> st
     """The file `hflint generate --force` writes for `model` in place of `text`, the file at
     `path`, with what it keeps of it."""
     target = Path(path).with_name(canonical_file_name(model.model_type))
-    return render(model, catalog, kept_of(text, display_path(Path(path)), target, catalog))
+    rendered = render(model, catalog, kept_of(text, display_path(Path(path)), target, catalog))
+    return in_line_endings_of(text, rendered)
 
 
 def _model_id(module: cst.Module, expected_class: str | None) -> str | None:

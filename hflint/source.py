@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import re
 import stat
 import tempfile
 import tokenize
@@ -32,6 +33,17 @@ class SourceFile:
     def encode(self, text: str) -> bytes:
         encoded = text.encode(self.encoding)
         return codecs.BOM_UTF8 + encoded if self.bom else encoded
+
+
+_LINE_ENDING = re.compile(r"\r\n|\r|\n")
+
+
+def in_line_endings_of(original: str, text: str) -> str:
+    """`text` (written with `\\n`) with the line endings `original` starts with, so a text that
+    replaces a whole file keeps the file's line endings."""
+    first = _LINE_ENDING.search(original)
+    newline = first.group() if first is not None else "\n"
+    return text if newline == "\n" else text.replace("\n", newline)
 
 
 def read_source(path: Path) -> SourceFile:

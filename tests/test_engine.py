@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from hflint.cli import cli
+from hflint.output.summary import summary
 from hflint.rule import all_rules, gate_codes
 
 HFLINT = Path(sys.executable).parent / "hflint"
@@ -208,6 +209,15 @@ def test_a_missing_path_next_to_a_clean_file_is_not_all_passed(tmp_path: Path) -
     assert result.exit_code == 2
     assert result.stdout == (
         "All checks passed for the 1 file checked.\nNot found, so not checked: nothere.py\n"
+    )
+
+
+def test_a_file_hflint_failed_on_is_named_in_the_summary_not_all_passed() -> None:
+    text = summary(
+        [], fixed=0, vanished=0, unsafe_fixes=False, files=3, missing=[], crashed=["b.py"]
+    )
+    assert text == (
+        "All checks passed for the 2 files checked.\nNot checked, after an internal error: b.py\n"
     )
 
 

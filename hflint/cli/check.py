@@ -147,6 +147,7 @@ def check(
             unsafe_fixes=unsafe_fixes,
             files=len(found.files),
             missing=found.missing,
+            crashed=[o.path for o in outcomes if o.internal_error],
         )
     emit(body, output_file)
     if failed:

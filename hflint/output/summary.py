@@ -39,18 +39,25 @@ def summary(
     unsafe_fixes: bool,
     files: int,
     missing: Sequence[str],
+    crashed: Sequence[str] = (),
 ) -> str:
-    """The closing lines; a path that does not exist gets the last word (the run exits 2).
+    """The closing lines; a path that does not exist, or a file hflint failed on (an internal
+    error, shown above), gets the last word (the run exits 2).
 
     `fixed` counts the fixes applied, `vanished` the diagnostics that went away with them
     (negative when fixing brought new ones).
     """
     text = _findings(diagnostics, fixed, vanished, unsafe_fixes=unsafe_fixes, files=files)
-    if not missing:
+    if not missing and not crashed:
         return text
     if text == "All checks passed!\n":
-        text = f"All checks passed for the {plural(files, 'file')} checked.\n"
-    return text + f"Not found, so not checked: {', '.join(missing)}\n"
+        checked = files - len(crashed)
+        text = f"All checks passed for the {plural(checked, 'file')} checked.\n"
+    if crashed:
+        text += f"Not checked, after an internal error: {', '.join(crashed)}\n"
+    if missing:
+        text += f"Not found, so not checked: {', '.join(missing)}\n"
+    return text
 
 
 def _findings(
