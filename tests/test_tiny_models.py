@@ -502,3 +502,21 @@ def test_a_missing_package_is_named_first(
     with pytest.raises(tiny.TinyModelUnavailable) as raised:
         tiny.build_tiny_model(model_type, task, cache_dir=cache)
     assert package in raised.value.reason.lower().split("(")[0], raised.value.reason
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model_type", ["flaubert", "roformer"])
+def test_a_fill_mask_model_has_the_mask_token_its_checkpoints_have(
+    model_type: str, cache: Path
+) -> None:
+    """A file's text is written for the checkpoint's mask token (the catalog's), which the tiny
+    model's tokenizer must have even where it is the generic byte-level one."""
+    import transformers
+
+    entry = load_catalog().resolve(model_type)
+    assert entry is not None and entry.mask_token is not None
+    mask_token = entry.mask_token
+    model = tiny.build_tiny_model(model_type, "fill-mask", cache_dir=cache)
+    pipe = transformers.pipeline("fill-mask", model=str(model.path))
+    assert pipe.tokenizer.mask_token == mask_token
+    assert pipe(f"Paris is the {mask_token} of France.")

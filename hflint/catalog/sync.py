@@ -278,14 +278,16 @@ def _mask_tokens(transformers: Any, types: Iterable[str]) -> dict[str, str]:
         if not name:
             continue
         if name not in by_class:
-            by_class[name] = _default_mask_token(getattr(transformers, name, None))
+            by_class[name] = default_mask_token(getattr(transformers, name, None))
         token = by_class[name]
         if token:
             found[model_type] = token
     return found
 
 
-def _default_mask_token(tokenizer_class: Any) -> str | None:
+def default_mask_token(tokenizer_class: Any) -> str | None:
+    """The default of a tokenizer class's `mask_token` argument: the mask token a checkpoint's
+    tokenizer of that class has unless its files say otherwise."""
     try:
         parameter = inspect.signature(tokenizer_class.__init__).parameters.get("mask_token")
     except (TypeError, ValueError, AttributeError):

@@ -20,7 +20,7 @@ from hflint.exec.tiny.sizes import Level
 from hflint.exec.tiny.stages import transformers_version
 
 # Bump when a change to the builder could turn a cached failure into a success.
-BUILDER_VERSION = 5
+BUILDER_VERSION = 6
 MARKER = ".hflint-tiny.json"
 ENV_CACHE = "HFLINT_TINY_CACHE"
 DEFAULT_CACHE = Path("~/.cache/hflint/tiny")

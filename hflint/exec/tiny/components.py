@@ -115,7 +115,7 @@ def build_components(types: Sequence[str], task: str, modality: str, base: Any) 
         with stage("tokenizer"):
             parts.tokenizer = build_tokenizer(types)
             if task_inputs.TASK_INPUTS[task].needs_mask:
-                add_mask_token(parts.tokenizer)
+                add_mask_token(parts.tokenizer, types)
     parts.image_processor = _optional(
         parts, "image processor", lambda t: build_image_processor(t, task), types
     )

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from hflint.catalog.sync import default_mask_token
 from hflint.exec.tiny.stages import transformers_class
 
 # Sentences the tokenizers learn from: the canonical inputs, so that they tokenize into real
@@ -100,10 +101,16 @@ def generic_tokenizer() -> Any:
     return PreTrainedTokenizerFast(tokenizer_object=backend, **GENERIC_SPECIALS)
 
 
-def add_mask_token(tokenizer: Any) -> None:
-    """A mask token for fill-mask, where the type's tokenizer has none (Reformer's): the
+def add_mask_token(tokenizer: Any, types: Sequence[str]) -> None:
+    """The mask token of the type's own tokenizer class, so that a text written for the type's
+    checkpoints finds it (FlauBERT's `<special1>`, RoFormer's `[MASK]`, where the tokenizer built
+    is the generic one); a generic one where the class has none (Reformer's): the fill-mask
     pipeline refuses a tokenizer without one."""
-    if tokenizer.mask_token is None:
+    own = (default_mask_token(transformers_class(name)) for name in tokenizer_names(types))
+    wanted = next((token for token in own if token), None)
+    if wanted is not None and tokenizer.mask_token != wanted:
+        tokenizer.add_special_tokens({"mask_token": wanted})
+    elif tokenizer.mask_token is None:
         tokenizer.add_special_tokens({"mask_token": GENERIC_SPECIALS["mask_token"]})
 
 
