@@ -520,3 +520,20 @@ def test_a_fill_mask_model_has_the_mask_token_its_checkpoints_have(
     pipe = transformers.pipeline("fill-mask", model=str(model.path))
     assert pipe.tokenizer.mask_token == mask_token
     assert pipe(f"Paris is the {mask_token} of France.")
+
+
+@pytest.mark.slow
+def test_a_type_without_a_mapped_processor_gets_the_one_its_feature_extractor_goes_with(
+    cache: Path,
+) -> None:
+    """data2vec-audio has no processor in the auto mapping; its checkpoints ship Wav2Vec2's,
+    which its feature extractor names. Without it AutoProcessor returns the tokenizer, which
+    rejects audio."""
+    import numpy as np
+    import transformers
+
+    model = tiny.build_tiny_model("data2vec-audio", "automatic-speech-recognition", cache_dir=cache)
+    processor = transformers.AutoProcessor.from_pretrained(str(model.path))
+    assert type(processor).__name__ == "Wav2Vec2Processor"
+    features = processor(np.zeros(1600, dtype=np.float32), sampling_rate=16000)
+    assert "input_values" in features

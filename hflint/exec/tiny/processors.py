@@ -121,7 +121,8 @@ def processor_class(types: Sequence[str], config_class: str) -> Any:
     `Kosmos2Processor`, which the mapping lacks), of the model it maps to (`glmga` ->
     `Glm46VModel` -> `Glm46VProcessor`), or of the video or image processor it maps to
     (`cosmos3_omni` -> `Qwen3VLVideoProcessor` -> `Qwen3VLProcessor`), as checkpoints of types
-    that share another's model or preprocessing ship that type's processor."""
+    that share another's model or preprocessing ship that type's processor (`data2vec-audio` ->
+    `Wav2Vec2FeatureExtractor` -> `Wav2Vec2Processor`, what its checkpoints name)."""
     module = "transformers.models.auto.processing_auto"
     names = _mapped(module, "PROCESSOR_MAPPING_NAMES", types[:1])
     names = names or _mapped(module, "PROCESSOR_MAPPING_NAMES", _name_prefixes(types[0]))
@@ -143,12 +144,18 @@ _SIBLING_MAPPINGS = (
         "IMAGE_PROCESSOR_MAPPING_NAMES",
         "ImageProcessor",
     ),
+    (
+        "transformers.models.auto.feature_extraction_auto",
+        "FEATURE_EXTRACTOR_MAPPING_NAMES",
+        "FeatureExtractor",
+    ),
 )
 
 
 def _sibling_processors(model_type: str) -> list[str]:
-    """`<Stem>Processor` for each class the type's base model, video and image processor
-    mappings name `<Stem>Model`, `<Stem>VideoProcessor`, `<Stem>ImageProcessor[Pil]`."""
+    """`<Stem>Processor` for each class the type's base model, video processor, image processor
+    and feature extractor mappings name `<Stem>Model`, `<Stem>VideoProcessor`,
+    `<Stem>ImageProcessor[Pil]`, `<Stem>FeatureExtractor`."""
     names = []
     for module, mapping, suffix in _SIBLING_MAPPINGS:
         for name in _mapped(module, mapping, [model_type]):
