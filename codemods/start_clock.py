@@ -10,54 +10,19 @@ name). Only for a first assignment that reads a clock of the standard library (s
 
 from __future__ import annotations
 
-import argparse
-
 import libcst as cst
-from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
+from hflint.codemods._function_variable import FunctionVariableCommand
 
-from hflint.edits.assignment_move import functions, start_clock
+from hflint.edits.assignment_move import start_clock
 
 
-class StartClockCommand(VisitorBasedCodemodCommand):
+class StartClockCommand(FunctionVariableCommand):
     DESCRIPTION = "Start a timer read before its assignment when its function starts."
+    FUNCTION_EXAMPLE = "TestBertModels.test_pipeline"
+    VARIABLE_HELP = "the timer read before its assignment"
 
-    @staticmethod
-    def add_args(arg_parser: argparse.ArgumentParser) -> None:
-        arg_parser.add_argument(
-            "--function",
-            dest="function",
-            required=True,
-            help="dotted name of the function (TestBertModels.test_pipeline)",
-        )
-        arg_parser.add_argument(
-            "--name", dest="name", required=True, help="the timer read before its assignment"
-        )
-        arg_parser.add_argument(
-            "--occurrence",
-            dest="occurrence",
-            type=int,
-            default=0,
-            help="which function of that name, counting from 0 (default: the first)",
-        )
+    def rewrite(self, module: cst.Module, function: cst.FunctionDef) -> cst.FunctionDef | None:
+        return start_clock(module, function, self.variable)
 
-    def __init__(
-        self, context: CodemodContext, function: str, name: str, occurrence: int = 0
-    ) -> None:
-        super().__init__(context)
-        self.function = function
-        self.variable = name
-        self.occurrence = occurrence
-
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        matches = [f for q, f in functions(updated_node) if q == self.function]
-        if len(matches) <= self.occurrence:
-            raise SkipFile(f"no function {self.function} (occurrence {self.occurrence})")
-        function = matches[self.occurrence]
-        started = start_clock(updated_node, function, self.variable)
-        if started is None:
-            raise SkipFile(
-                f"the first assignment to `{self.variable}` in {self.function} reads no clock"
-            )
-        result = updated_node.deep_replace(function, started)
-        assert isinstance(result, cst.Module)
-        return result
+    def skip_reason(self) -> str:
+        return f"the first assignment to `{self.variable}` in {self.function} reads no clock"
