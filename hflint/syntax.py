@@ -82,6 +82,9 @@ class SyntaxRepair:
     description: str
     matches: tuple[re.Pattern[str], ...]
     function: RepairFunction
+    # A file-wide repair undoes one mechanical edit wherever it was made; it runs once, before
+    # the search, rather than at each problem (see `recover`).
+    file_wide: bool = False
 
     def handles(self, problem: SyntaxProblem) -> bool:
         return any(pattern.match(problem.message) for pattern in self.matches)
@@ -91,16 +94,17 @@ _REPAIRS: dict[str, SyntaxRepair] = {}
 
 
 def syntax_repair(
-    *, name: str, description: str, matches: tuple[str, ...]
+    *, name: str, description: str, matches: tuple[str, ...], file_wide: bool = False
 ) -> Callable[[RepairFunction], RepairFunction]:
-    """Register a repair for problems whose message starts with one of the regexes `matches`."""
+    """Register a repair for problems whose message starts with one of the regexes `matches`;
+    `file_wide` for one that edits every place of the file alike, tried once before the search."""
 
     def register(function: RepairFunction) -> RepairFunction:
         if name in _REPAIRS:
             # Also catches a repair module imported twice under two names (`codemods...`).
             raise ValueError(f"syntax repair {name!r} is registered twice")
         patterns = tuple(re.compile(pattern) for pattern in matches)
-        _REPAIRS[name] = SyntaxRepair(name, description, patterns, function)
+        _REPAIRS[name] = SyntaxRepair(name, description, patterns, function, file_wide)
         return function
 
     return register
@@ -263,6 +267,9 @@ def recover(
 
     search = _Search(filename, time.process_time() + max_seconds)
     stack = [_State(source, first_problem(source, filename), ())]
+    undone = search.file_wide(stack[0])
+    if undone is not None:  # searched from first; the original stays below to backtrack to
+        stack.append(undone)
     for _ in range(max_rounds):
         if not stack or time.process_time() > search.deadline:
             return None
@@ -308,6 +315,28 @@ class _Search:
     deadline: float
     seen: set[int] = field(default_factory=set)  # hashes of the texts already evaluated
 
+    def file_wide(self, state: _State) -> _State | None:
+        """The state after the file-wide repairs, or None when they do not help.
+
+        Undoing one kind of damage everywhere may leave the first problem where it was (another
+        kind of damage is there too), so each repair is kept when the first problem does not move
+        earlier, and all together when it then comes later or none is left.
+        """
+        if state.problem is None:
+            return None
+        text, problem, applied = state.text, state.problem, state.applied
+        for repair in syntax_repairs():
+            if not repair.file_wide or problem is None or not repair.handles(problem):
+                continue
+            for candidate in repair.function(text, problem):
+                following = first_problem(candidate, self.filename)
+                if following is None or following.position >= problem.position:
+                    text, problem, applied = candidate, following, (*applied, repair.name)
+                    break
+        if problem is not None and problem.position <= state.problem.position:
+            return None
+        return _State(text, problem, applied)
+
     def options(self, text: str, problem: SyntaxProblem) -> list[_Option]:
         """Every candidate of every repair for `problem` that makes progress, best first: one
         that leaves no problem, then the fewest lines changed, then the furthest next problem."""
@@ -315,7 +344,7 @@ class _Search:
         found: list[_Option] = []
         order = 0
         for repair in syntax_repairs():
-            if not repair.handles(problem):
+            if repair.file_wide or not repair.handles(problem):
                 continue
             for candidate in repair.function(text, problem):
                 if hash(candidate) in self.seen or time.process_time() > self.deadline:

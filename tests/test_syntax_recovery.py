@@ -49,6 +49,8 @@ def test_every_repair_is_registered_once_with_a_description() -> None:
         "rejoin-try-body",
         "split-header-line",
         "undo-repeated-braces",
+        "undo-repeated-closers-everywhere",
+        "undo-repeated-line-end-punctuation",
         "undo-repeated-punctuation",
     ]
     assert all(repair.description for repair in repairs)

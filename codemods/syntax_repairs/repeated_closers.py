@@ -1,0 +1,69 @@
+"""Undo a substitution that added the same closers after every opening bracket of a file.
+
+A regex fixer run over a whole file, more than once, replaced every `(` by `())))` and every `{`
+by `{}}}}}}}}}`, in code, strings and comments alike: `print(x)` became `print())))x)`, `f()`
+became `f()))))`. The parser then stops at the first one, and undoing them one error at a time
+would take hundreds of rounds. The substitution shows in the text itself: after almost every
+opening bracket of that kind comes a run of at least `k` of its closers, the same `k` for the
+whole file (a run of exactly `k` is the commonest). Deleting `k` closers after every such opener
+is the exact inverse of the substitution, so it is done everywhere at once, one bracket kind at
+a time, before the search; the search keeps it only if the parser then gets further.
+
+Before::
+
+    items = {}}}}}}}}
+        "cuda": check())))device="cuda"),
+    }}
+    print())))f"loaded {}}}}}}}}name}")
+
+After::
+
+    items = {
+        "cuda": check(device="cuda"),
+    }
+    print(f"loaded {name}")
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from hflint.codemods.syntax_repairs._lines import OPENERS
+
+from hflint.syntax import SyntaxProblem, syntax_repair
+
+# The share of a bracket kind's openers that must be followed by `k` closers or more: openers
+# written after the substitution ran are not, and a file where few are was not substituted.
+_SUBSTITUTED_SHARE = 0.8
+
+
+@syntax_repair(
+    name="undo-repeated-closers-everywhere",
+    description="Delete the closers a substitution added after every opening bracket of a file.",
+    matches=(r"",),
+    file_wide=True,
+)
+def undo_repeated_closers_everywhere(source: str, problem: SyntaxProblem) -> Iterator[str]:
+    undone = source
+    for opener, closer in OPENERS.items():
+        added = substituted_closers(undone, opener, closer)
+        if added:
+            pattern = re.compile(re.escape(opener) + re.escape(closer) + "{%d}" % added)
+            undone = pattern.sub(opener, undone)
+    if undone != source:
+        yield undone
+
+
+def substituted_closers(text: str, opener: str, closer: str) -> int:
+    """How many `closer`s a substitution added after every `opener` of `text`; 0 if none did."""
+    runs = [
+        len(found[1]) for found in re.finditer(re.escape(opener) + f"({re.escape(closer)}*)", text)
+    ]
+    if not runs:
+        return 0
+    added = Counter(runs).most_common(1)[0][0]
+    if added < 2 or sum(run >= added for run in runs) < _SUBSTITUTED_SHARE * len(runs):
+        return 0
+    return added
