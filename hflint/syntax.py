@@ -324,7 +324,8 @@ class _Search:
         """
         if state.problem is None:
             return None
-        text, problem, applied = state.text, state.problem, state.applied
+        text, applied = state.text, state.applied
+        problem: SyntaxProblem | None = state.problem
         for repair in syntax_repairs():
             if not repair.file_wide or problem is None or not repair.handles(problem):
                 continue

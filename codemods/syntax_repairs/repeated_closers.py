@@ -48,15 +48,15 @@ _SUBSTITUTED_SHARE = 0.8
 def undo_repeated_closers_everywhere(source: str, problem: SyntaxProblem) -> Iterator[str]:
     undone = source
     for opener, closer in OPENERS.items():
-        added = substituted_closers(undone, opener, closer)
+        added = _substituted_closers(undone, opener, closer)
         if added:
-            pattern = re.compile(re.escape(opener) + re.escape(closer) + "{%d}" % added)
+            pattern = re.compile(re.escape(opener + closer * added))
             undone = pattern.sub(opener, undone)
     if undone != source:
         yield undone
 
 
-def substituted_closers(text: str, opener: str, closer: str) -> int:
+def _substituted_closers(text: str, opener: str, closer: str) -> int:
     """How many `closer`s a substitution added after every `opener` of `text`; 0 if none did."""
     runs = [
         len(found[1]) for found in re.finditer(re.escape(opener) + f"({re.escape(closer)}*)", text)
