@@ -318,7 +318,8 @@ class _Search:
     def file_wide(self, state: _State) -> _State | None:
         """The state after the file-wide repairs, or None when they do not help.
 
-        Undoing one kind of damage everywhere may leave the first problem where it was (another
+        They run in the order they are listed (bracket damage is undone before what reads the
+        brackets). Undoing one kind of damage everywhere may leave the first problem where it was (another
         kind of damage is there too), so each repair is kept when the first problem does not move
         earlier, and all together when it then comes later or none is left.
         """
