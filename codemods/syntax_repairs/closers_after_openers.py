@@ -34,7 +34,7 @@ from hflint.codemods.syntax_repairs._lines import OPENERS
 
 from hflint.syntax import SyntaxProblem, syntax_repair
 
-# The share of a bracket kind's openers that must be followed by `k` closers or more: openers
+# The share of a bracket kind's openers that must be followed by what was added: openers
 # written after the substitution ran are not, and a file where few are was not substituted.
 _SUBSTITUTED_SHARE = 0.8
 
@@ -47,23 +47,30 @@ _SUBSTITUTED_SHARE = 0.8
 )
 def undo_repeated_closers_everywhere(source: str, problem: SyntaxProblem) -> Iterator[str]:
     undone = source
-    for opener, closer in OPENERS.items():
-        added = _substituted_closers(undone, opener, closer)
+    for opener in OPENERS:
+        added = _substituted_suffix(undone, opener)
         if added:
-            pattern = re.compile(re.escape(opener + closer * added))
-            undone = pattern.sub(opener, undone)
+            undone = undone.replace(opener + added, opener)
     if undone != source:
         yield undone
 
 
-def _substituted_closers(text: str, opener: str, closer: str) -> int:
-    """How many `closer`s a substitution added after every `opener` of `text`; 0 if none did."""
-    runs = [
-        len(found[1]) for found in re.finditer(re.escape(opener) + f"({re.escape(closer)}*)", text)
-    ]
+# What a substitution adds after an opener: its closers, and the commas or colons of a fixer
+# that also ends an "item" there (`[` -> `[],`).
+_ADDED = r"([)\]},:]*)"
+
+
+def _substituted_suffix(text: str, opener: str) -> str:
+    """The punctuation a substitution added after every `opener` of `text`; "" if none did.
+
+    It is the longest start, two characters or more, of the commonest run of punctuation after
+    the opener that the runs after nearly every opener start with."""
+    runs = [found[1] for found in re.finditer(re.escape(opener) + _ADDED, text)]
     if not runs:
-        return 0
-    added = Counter(runs).most_common(1)[0][0]
-    if added < 2 or sum(run >= added for run in runs) < _SUBSTITUTED_SHARE * len(runs):
-        return 0
-    return added
+        return ""
+    commonest = Counter(runs).most_common(1)[0][0]
+    for length in range(len(commonest), 1, -1):
+        added = commonest[:length]
+        if sum(run.startswith(added) for run in runs) >= _SUBSTITUTED_SHARE * len(runs):
+            return added
+    return ""
