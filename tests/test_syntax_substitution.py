@@ -125,3 +125,37 @@ def test_elif_dedented_below_its_if_moves_to_the_if() -> None:
     assert recovery.source == source.replace(
         '    elif w:\n        d = "mps"\n', '        elif w:\n            d = "mps"\n'
     )
+
+
+def test_opener_substituted_with_a_closer_and_a_comma() -> None:
+    damaged = CLEAN.replace("[", "[],")
+    recovery = recover(damaged, FILE)
+    assert recovery is not None
+    assert recovery.source == CLEAN
+
+
+def test_decorator_deeper_than_its_def_moves_to_it() -> None:
+    source = "class Mock:\n        @staticmethod\n    def load(path):\n        return path\n"
+    recovery = recover(source, FILE)
+    assert recovery is not None
+    assert (
+        recovery.source
+        == "class Mock:\n    @staticmethod\n    def load(path):\n        return path\n"
+    )
+    assert recovery.applied == ("align-decorators",)
+
+
+def test_hyphenated_name_is_joined_everywhere_in_code_but_not_in_strings() -> None:
+    source = (
+        'DEBERTA-V2_REGISTRY = {"deberta-v2": 1}\n'
+        'print(DEBERTA-V2_REGISTRY["deberta-v2"])  # DEBERTA-V2_REGISTRY\n'
+        "print(DEBERTA-V2 - 1)\n"
+    )
+    recovery = recover(source, FILE)
+    assert recovery is not None
+    assert recovery.source == (
+        'DEBERTA_V2_REGISTRY = {"deberta-v2": 1}\n'
+        'print(DEBERTA_V2_REGISTRY["deberta-v2"])  # DEBERTA-V2_REGISTRY\n'
+        "print(DEBERTA-V2 - 1)\n"
+    )
+    assert recovery.applied == ("join-hyphenated-name",)

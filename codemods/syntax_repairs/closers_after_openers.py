@@ -1,13 +1,14 @@
 """Undo a substitution that added the same closers after every opening bracket of a file.
 
-A regex fixer run over a whole file, more than once, replaced every `(` by `())))` and every `{`
-by `{}}}}}}}}}`, in code, strings and comments alike: `print(x)` became `print())))x)`, `f()`
-became `f()))))`. The parser then stops at the first one, and undoing them one error at a time
-would take hundreds of rounds. The substitution shows in the text itself: after almost every
-opening bracket of that kind comes a run of at least `k` of its closers, the same `k` for the
-whole file (a run of exactly `k` is the commonest). Deleting `k` closers after every such opener
-is the exact inverse of the substitution, so it is done everywhere at once, one bracket kind at
-a time, before the search; the search keeps it only if the parser then gets further.
+A regex fixer run over a whole file, more than once, replaced every `(` by `())))`, every `{` by
+`{}}}}}}}}}` and every `[` by `[],`, in code, strings and comments alike: `print(x)` became
+`print())))x)`, `f()` became `f()))))`. The parser then stops at the first one, and undoing them
+one error at a time would take hundreds of rounds. The substitution shows in the text itself:
+after nearly every opening bracket of that kind comes the same run of punctuation (two
+characters or more), and the run after it is the commonest. Deleting that run after every such
+opener, left to right, is the exact inverse of the substitution, so it is done everywhere at once,
+one bracket kind at a time, before the search; the search keeps it only if the parser then gets
+further.
 
 Before::
 
