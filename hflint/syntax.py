@@ -20,6 +20,7 @@ What the repairs share to read and change lines is in `hflint.codemods.syntax_re
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import importlib
 import pkgutil
@@ -42,15 +43,23 @@ MAX_SECONDS = 20.0
 
 @dataclass(frozen=True)
 class SyntaxProblem:
-    """A parse error of a file; `line` and `column` are 1-based, in characters."""
+    """A parse error of a file; `line` and `column` are 1-based, in characters. `parses` marks an
+    error only the compiler finds (`return` outside a function), in a text both parsers accept."""
 
     message: str
     line: int
     column: int
+    parses: bool = False
 
     @property
     def position(self) -> tuple[int, int]:
         return (self.line, self.column)
+
+    @property
+    def progress(self) -> tuple[bool, int, int]:
+        """How far a text with this problem got: a text that parses is further than any that does
+        not, though the compiler's error comes earlier in the file than the parser's did."""
+        return (self.parses, self.line, self.column)
 
 
 @dataclass(frozen=True)
@@ -196,10 +205,12 @@ def _compile_problem(source: str, filename: str) -> SyntaxProblem | None:
             warnings.simplefilter("ignore")
             compile(source, filename, "exec", dont_inherit=True)
     except SyntaxError as error:
-        return _located(source, error.msg, error.lineno, error.offset)
+        problem = _located(source, error.msg, error.lineno, error.offset)
     except (ValueError, RecursionError, MemoryError) as error:
-        return _located(source, str(error) or "source too complex to compile", 1, 1)
-    return None
+        problem = _located(source, str(error) or "source too complex to compile", 1, 1)
+    else:
+        return None
+    return dataclasses.replace(problem, parses=True)
 
 
 _LIBCST_POSITION = re.compile(r"error at (\d+):(\d+): ")
@@ -332,10 +343,10 @@ class _Search:
                 continue
             for candidate in repair.function(text, problem):
                 following = first_problem(candidate, self.filename)
-                if following is None or following.position >= problem.position:
+                if following is None or following.progress >= problem.progress:
                     text, problem, applied = candidate, following, (*applied, repair.name)
                     break
-        if problem is not None and problem.position <= state.problem.position:
+        if problem is not None and problem.progress <= state.problem.progress:
             return None
         return _State(text, problem, applied)
 
@@ -377,7 +388,7 @@ class _Search:
         elif line > start:
             line = start + min(line - start, max(old_end - start, 1))
         moved = (line, following.column)
-        if moved <= problem.position:
+        if (following.parses, *moved) <= problem.progress:
             return None
         rank = (1, changed, (-moved[0], -moved[1]), order)
         return _Option(rank, name, candidate, following)

@@ -49,6 +49,7 @@ def test_every_repair_is_registered_once_with_a_description() -> None:
         "raise-header",
         "reindent-block",
         "rejoin-try-body",
+        "return-into-function",
         "split-header-line",
         "undo-repeated-braces",
         "undo-repeated-closers-everywhere",

@@ -159,3 +159,34 @@ def test_hyphenated_name_is_joined_everywhere_in_code_but_not_in_strings() -> No
         "print(DEBERTA-V2 - 1)\n"
     )
     assert recovery.applied == ("join-hyphenated-name",)
+
+
+def test_return_left_in_a_nested_class_moves_back_to_its_function() -> None:
+    source = (
+        "def open(file):\n"
+        "    class Image:\n"
+        "        def convert(self):\n"
+        "            return self\n"
+        "        return Image()\n"
+    )
+    recovery = recover(source, FILE)
+    assert recovery is not None
+    assert recovery.source == source.replace("        return Image()", "    return Image()")
+    assert recovery.applied == ("return-into-function",)
+
+
+def test_compile_error_after_the_last_parse_error_is_progress() -> None:
+    # The bracket is the parser's error; once it is gone the compiler finds the `return`, which
+    # lies earlier in the file: the search must still count that as getting further.
+    source = (
+        "def f():\n"
+        "    class Image:\n"
+        "        def convert(self):\n"
+        "            return self\n"
+        "        return 1\n"
+        "x = (1))\n"
+    )
+    recovery = recover(source, FILE)
+    assert recovery is not None
+    assert recovery.applied == ("undo-repeated-punctuation", "return-into-function")
+    assert recovery.source == source.replace("        return 1", "    return 1").replace("))", ")")
