@@ -190,3 +190,12 @@ def test_compile_error_after_the_last_parse_error_is_progress() -> None:
     assert recovery is not None
     assert recovery.applied == ("undo-repeated-punctuation", "return-into-function")
     assert recovery.source == source.replace("        return 1", "    return 1").replace("))", ")")
+
+
+def test_one_closer_after_every_opener_of_a_file_with_many() -> None:
+    assert CLEAN.count("(") >= 8
+    damaged = CLEAN.replace("(", "()")
+    recovery = recover(damaged, FILE)
+    assert recovery is not None
+    assert recovery.source == CLEAN
+    assert recovery.applied == ("undo-repeated-closers-everywhere",)

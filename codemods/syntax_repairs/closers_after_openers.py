@@ -40,6 +40,11 @@ from hflint.syntax import SyntaxProblem, syntax_repair
 _SUBSTITUTED_SHARE = 0.8
 
 
+# How many openers of a kind a file needs before a single closer after nearly all of them counts
+# as added: one empty `{}` is a dict, twenty in a row are a substitution.
+_OPENERS_FOR_ONE_CLOSER = 8
+
+
 @syntax_repair(
     name="undo-repeated-closers-everywhere",
     description="Delete the closers a substitution added after every opening bracket of a file.",
@@ -64,13 +69,15 @@ _ADDED = r"([)\]},:]*)"
 def _substituted_suffix(text: str, opener: str) -> str:
     """The punctuation a substitution added after every `opener` of `text`; "" if none did.
 
-    It is the longest start, two characters or more, of the commonest run of punctuation after
+    It is the longest start, two characters or more (one, `(` -> `()`, where the file has enough
+    openers that a closer after nearly all of them is no chance), of the commonest run of punctuation after
     the opener that the runs after nearly every opener start with."""
     runs = [found[1] for found in re.finditer(re.escape(opener) + _ADDED, text)]
     if not runs:
         return ""
     commonest = Counter(runs).most_common(1)[0][0]
-    for length in range(len(commonest), 1, -1):
+    shortest = 1 if len(runs) >= _OPENERS_FOR_ONE_CLOSER else 2
+    for length in range(len(commonest), shortest - 1, -1):
         added = commonest[:length]
         if sum(run.startswith(added) for run in runs) >= _SUBSTITUTED_SHARE * len(runs):
             return added
