@@ -135,6 +135,10 @@ def _trailing_pair(lines: Sequence[str], index: int) -> tuple[int, int] | None:
     start = end
     while start > 0 and mask[start - 1] and text[start - 1] in PUNCTUATION:
         start -= 1
-    if start == 0 or text[start - 1] not in OPENERS or text[start] != OPENERS[text[start - 1]]:
+    if (
+        start == 0
+        or text[start - 1] not in OPENERS
+        or text[start : start + 1] != OPENERS[text[start - 1]]
+    ):
         return None
     return start, end
