@@ -20,6 +20,7 @@ What the repairs share to read and change lines is in `hflint.codemods.syntax_re
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import importlib
 import pkgutil
@@ -42,15 +43,23 @@ MAX_SECONDS = 20.0
 
 @dataclass(frozen=True)
 class SyntaxProblem:
-    """A parse error of a file; `line` and `column` are 1-based, in characters."""
+    """A parse error of a file; `line` and `column` are 1-based, in characters. `parses` marks an
+    error only the compiler finds (`return` outside a function), in a text both parsers accept."""
 
     message: str
     line: int
     column: int
+    parses: bool = False
 
     @property
     def position(self) -> tuple[int, int]:
         return (self.line, self.column)
+
+    @property
+    def progress(self) -> tuple[bool, int, int]:
+        """How far a text with this problem got: a text that parses is further than any that does
+        not, though the compiler's error comes earlier in the file than the parser's did."""
+        return (self.parses, self.line, self.column)
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,9 @@ class SyntaxRepair:
     description: str
     matches: tuple[re.Pattern[str], ...]
     function: RepairFunction
+    # A file-wide repair undoes one mechanical edit wherever it was made; it runs once, before
+    # the search, rather than at each problem (see `recover`).
+    file_wide: bool = False
 
     def handles(self, problem: SyntaxProblem) -> bool:
         return any(pattern.match(problem.message) for pattern in self.matches)
@@ -91,16 +103,17 @@ _REPAIRS: dict[str, SyntaxRepair] = {}
 
 
 def syntax_repair(
-    *, name: str, description: str, matches: tuple[str, ...]
+    *, name: str, description: str, matches: tuple[str, ...], file_wide: bool = False
 ) -> Callable[[RepairFunction], RepairFunction]:
-    """Register a repair for problems whose message starts with one of the regexes `matches`."""
+    """Register a repair for problems whose message starts with one of the regexes `matches`;
+    `file_wide` for one that edits every place of the file alike, tried once before the search."""
 
     def register(function: RepairFunction) -> RepairFunction:
         if name in _REPAIRS:
             # Also catches a repair module imported twice under two names (`codemods...`).
             raise ValueError(f"syntax repair {name!r} is registered twice")
         patterns = tuple(re.compile(pattern) for pattern in matches)
-        _REPAIRS[name] = SyntaxRepair(name, description, patterns, function)
+        _REPAIRS[name] = SyntaxRepair(name, description, patterns, function, file_wide)
         return function
 
     return register
@@ -192,10 +205,12 @@ def _compile_problem(source: str, filename: str) -> SyntaxProblem | None:
             warnings.simplefilter("ignore")
             compile(source, filename, "exec", dont_inherit=True)
     except SyntaxError as error:
-        return _located(source, error.msg, error.lineno, error.offset)
+        problem = _located(source, error.msg, error.lineno, error.offset)
     except (ValueError, RecursionError, MemoryError) as error:
-        return _located(source, str(error) or "source too complex to compile", 1, 1)
-    return None
+        problem = _located(source, str(error) or "source too complex to compile", 1, 1)
+    else:
+        return None
+    return dataclasses.replace(problem, parses=True)
 
 
 _LIBCST_POSITION = re.compile(r"error at (\d+):(\d+): ")
@@ -263,6 +278,9 @@ def recover(
 
     search = _Search(filename, time.process_time() + max_seconds)
     stack = [_State(source, first_problem(source, filename), ())]
+    undone = search.file_wide(stack[0])
+    if undone is not None:  # searched from first; the original stays below to backtrack to
+        stack.append(undone)
     for _ in range(max_rounds):
         if not stack or time.process_time() > search.deadline:
             return None
@@ -308,6 +326,30 @@ class _Search:
     deadline: float
     seen: set[int] = field(default_factory=set)  # hashes of the texts already evaluated
 
+    def file_wide(self, state: _State) -> _State | None:
+        """The state after the file-wide repairs, or None when they do not help.
+
+        They run in the order they are listed (bracket damage is undone before what reads the
+        brackets). Undoing one kind of damage everywhere may leave the first problem where it was (another
+        kind of damage is there too), so each repair is kept when the first problem does not move
+        earlier, and all together when it then comes later or none is left.
+        """
+        if state.problem is None:
+            return None
+        text, applied = state.text, state.applied
+        problem: SyntaxProblem | None = state.problem
+        for repair in syntax_repairs():
+            if not repair.file_wide or problem is None or not repair.handles(problem):
+                continue
+            for candidate in repair.function(text, problem):
+                following = first_problem(candidate, self.filename)
+                if following is None or following.progress >= problem.progress:
+                    text, problem, applied = candidate, following, (*applied, repair.name)
+                    break
+        if problem is not None and problem.progress <= state.problem.progress:
+            return None
+        return _State(text, problem, applied)
+
     def options(self, text: str, problem: SyntaxProblem) -> list[_Option]:
         """Every candidate of every repair for `problem` that makes progress, best first: one
         that leaves no problem, then the fewest lines changed, then the furthest next problem."""
@@ -315,7 +357,7 @@ class _Search:
         found: list[_Option] = []
         order = 0
         for repair in syntax_repairs():
-            if not repair.handles(problem):
+            if repair.file_wide or not repair.handles(problem):
                 continue
             for candidate in repair.function(text, problem):
                 if hash(candidate) in self.seen or time.process_time() > self.deadline:
@@ -346,7 +388,7 @@ class _Search:
         elif line > start:
             line = start + min(line - start, max(old_end - start, 1))
         moved = (line, following.column)
-        if moved <= problem.position:
+        if (following.parses, *moved) <= problem.progress:
             return None
         rank = (1, changed, (-moved[0], -moved[1]), order)
         return _Option(rank, name, candidate, following)

@@ -36,6 +36,7 @@ def test_every_repair_is_registered_once_with_a_description() -> None:
     repairs = syntax_repairs()
     assert sorted(repair.name for repair in repairs) == [
         "align-clause",
+        "align-decorators",
         "align-try-handler",
         "balance-brackets",
         "clean-line-continuation",
@@ -43,12 +44,16 @@ def test_every_repair_is_registered_once_with_a_description() -> None:
         "fix-tab-indentation",
         "indent-block-body",
         "insert-pass",
+        "join-hyphenated-name",
         "join-previous-statements",
         "raise-header",
         "reindent-block",
         "rejoin-try-body",
+        "return-into-function",
         "split-header-line",
         "undo-repeated-braces",
+        "undo-repeated-closers-everywhere",
+        "undo-repeated-line-end-punctuation",
         "undo-repeated-punctuation",
     ]
     assert all(repair.description for repair in repairs)

@@ -123,6 +123,12 @@ def code_mask(lines: Sequence[str], index: int) -> list[bool]:
     return mask
 
 
+def depth_after(lines: Sequence[str], index: int) -> int:
+    """How many brackets are open where `lines[index]` ends."""
+    depth, quote, _ = _states(tuple(lines))[index]
+    return _scan_line(lines[index].rstrip("\r\n"), depth, quote)[0]
+
+
 def ancestors(lines: Sequence[str], kinds: Sequence[LineKind], index: int) -> list[int]:
     """The statement lines whose blocks hold `lines[index]`, judged by indentation, nearest first."""
     width = indent_column(lines[index])

@@ -6,7 +6,9 @@ deeper each time. The parser stops at the clause ("invalid syntax", or an indent
 candidates move the clause line, and only it, to the column of each enclosing statement that can
 take it, the nearest first: a `try` (or one of its handlers) for `except`, `finally` and `else`;
 an `if` or `elif` for `elif` and `else`; a `for` or `while` for `else`. The clause's body stays
-where it is, deeper than the clause, so nothing else changes::
+where it is, deeper than the clause, so nothing else changes. A clause a fixer dedented below the
+column of its statement (an `elif` at the column of the block that holds the `if`) moves the
+other way, to the column of a deeper statement still open before it; its body then follows::
 
     try:                                   try:
         import torch                           import torch
@@ -27,6 +29,7 @@ from hflint.codemods.syntax_repairs._lines import (
     LineKind,
     ancestors,
     classify_lines,
+    indent_column,
     indentation,
     with_indentation,
     without_indentation,
@@ -42,6 +45,7 @@ _OWNERS = {
     "else": ("if", "elif", "for", "while", "try", "except", "async"),
     "elif": ("if", "elif"),
 }
+_DEDENTED_CLAUSES = ("elif", "else")
 _KEYWORD = re.compile(r"(\w+)")
 
 
@@ -70,7 +74,26 @@ def _owners(lines: list[str], kinds: list[LineKind], index: int, clause: str) ->
     candidates = ancestors(lines, kinds, index)
     if before is not None and before not in candidates:
         candidates.insert(0, before)
+    if clause in _DEDENTED_CLAUSES:  # `except` and `finally`: `align-try-handler` moves those
+        candidates.extend(_deeper_openers(lines, kinds, index))
     for owner in candidates:
         keyword = _KEYWORD.match(without_indentation(lines[owner]))
         if keyword is not None and keyword[1] in _OWNERS[clause]:
             yield owner
+
+
+def _deeper_openers(lines: list[str], kinds: list[LineKind], index: int) -> Iterator[int]:
+    """The statements before `lines[index]` and deeper than it whose blocks are still open there
+    (no statement between is shallower than them), nearest first: a clause that a fixer
+    dedented belongs to one of them."""
+    width = indent_column(lines[index])
+    shallowest = None
+    for before in range(index - 1, -1, -1):
+        if kinds[before] is not LineKind.STATEMENT:
+            continue
+        column = indent_column(lines[before])
+        if column <= width:
+            return
+        if shallowest is None or column < shallowest:
+            shallowest = column
+            yield before
