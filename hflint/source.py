@@ -35,13 +35,14 @@ class SourceFile:
         return codecs.BOM_UTF8 + encoded if self.bom else encoded
 
 
-_LINE_ENDING = re.compile(r"\r\n|\r|\n")
+# A line break of any style: what Python and LibCST accept.
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def in_line_endings_of(original: str, text: str) -> str:
     """`text` (written with `\\n`) with the line endings `original` starts with, so a text that
     replaces a whole file keeps the file's line endings."""
-    first = _LINE_ENDING.search(original)
+    first = LINE_BREAK.search(original)
     newline = first.group() if first is not None else "\n"
     return text if newline == "\n" else text.replace("\n", newline)
 

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 
 import libcst
 
+from hflint.source import LINE_BREAK
+
 REPAIR_PACKAGE = "hflint.codemods.syntax_repairs"
 # Bounds of the search for one file: states expanded (each evaluates every candidate for one
 # problem) and CPU seconds of this process (not wall-clock time: on a busy machine the search
@@ -233,15 +235,12 @@ def _libcst_problem(source: str) -> SyntaxProblem | None:
     return None
 
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
 def _located(source: str, message: str, line: int | None, column: int | None) -> SyntaxProblem:
     """Clamp a parser's position to a real place in `source`."""
     if line is None:
         # CPython gives no position for a NUL byte, its only such error: point at the first one.
         before = source[: max(source.find("\0"), 0)]
-        line = len(_LINE_BREAK.findall(before)) + 1
+        line = len(LINE_BREAK.findall(before)) + 1
         column = len(before) - max(before.rfind("\n"), before.rfind("\r"))
     lines = split_lines(source) or [""]
     past_end = line > len(lines)  # an error found at the end of the file
